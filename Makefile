@@ -1,0 +1,56 @@
+# bizline developer commands. `make test` is the one CI runs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Lambda runs python3.13: use it for the virtualenvs (PATH first, then pyenv).
+PYTHON313 ?= $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null || { v=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.13(\.[0-9]+)?$$' | tail -n1); [ -n "$$v" ] && echo "$$(pyenv prefix $$v)/bin/python3.13"; })
+VENV := .venv
+SAM_VENV := .venv-sam
+PY := $(VENV)/bin/python
+SAM := $(SAM_VENV)/bin/sam
+SAM_CLI_VERSION := 1.170.0
+export AWS_REGION ?= eu-central-1
+export AWS_DEFAULT_REGION ?= $(AWS_REGION)
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help test lint unit sam-checks run invoke clean python313
+
+help:
+	@echo "make test    - install what is needed, then lint, tests and template checks (CI runs this)"
+	@echo "make run     - the whole platform locally on an embedded AWS (arrives with the local platform)"
+	@echo "make clean   - remove virtualenvs and build output"
+
+python313:
+	@if [ -z "$(PYTHON313)" ] || [ ! -x "$(PYTHON313)" ]; then \
+	  echo "error: bizline needs python3.13 (the Lambda runtime). Put python3.13 on PATH or 'pyenv install 3.13'." >&2; \
+	  exit 1; fi
+
+$(VENV)/.installed: pyproject.toml | python313
+	@[ -x $(PY) ] || $(PYTHON313) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@
+
+$(SAM_VENV)/.installed: Makefile | python313
+	@[ -x $(SAM_VENV)/bin/python ] || $(PYTHON313) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install -q aws-sam-cli==$(SAM_CLI_VERSION)
+	@touch $@
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+unit: $(VENV)/.installed
+	$(VENV)/bin/pytest -q
+
+# sam build runs pip for the layer: it must find the venv's python3.13 on PATH.
+sam-checks: $(SAM_VENV)/.installed $(VENV)/.installed
+	$(SAM) validate --lint
+	$(SAM) validate --region $(AWS_REGION)
+	$(PY) -m local.lint_template template.yaml
+	PATH="$(abspath $(SAM_VENV))/bin:$$PATH" $(SAM) build --cached --parallel
+
+test: lint unit sam-checks
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache

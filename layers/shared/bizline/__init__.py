@@ -1,0 +1,1 @@
+"""bizline: business messaging on AWS serverless (shared layer package)."""

@@ -1,0 +1,194 @@
+"""Business accounts and their API keys: sign-up, tiers over time, key life cycle, authentication."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from bizline.adapters import accounts_store as store
+from bizline.domain.api_keys import generate_key, hash_key, hashes_match, key_from_authorization, new_id
+from bizline.domain.tiers import classify_size, first_day_of_next_month, tier_for
+from bizline.errors import NotFound, Unauthorized, ValidationFailed
+from bizline.models.api_keys import ApiKeyList, ApiKeyView
+from bizline.models.businesses import (
+    Business,
+    BusinessUpdate,
+    NewApiKeyView,
+    SignUpRequest,
+    SignUpResponse,
+    SizeFigures,
+    TierChange,
+)
+from bizline.settings import get_settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _require_allowed_callback(url: object | None) -> None:
+    if url is not None and str(url).startswith("http:") and not get_settings().allow_http_callbacks:
+        raise ValidationFailed(
+            "The request has invalid fields.",
+            details=[{"field": "callback_url", "message": "must be an https URL", "type": "url_scheme"}],
+        )
+
+
+def _issue_key(business_id: str, name: str | None, now: datetime) -> tuple[store.StoredApiKey, NewApiKeyView]:
+    material = generate_key()
+    stored = store.StoredApiKey(
+        key_hash=material.key_hash,
+        key_id=new_id("key"),
+        business_id=business_id,
+        name=name,
+        prefix=material.display_prefix,
+        created_at=now,
+        last_used_at=None,
+        revoked_at=None,
+    )
+    shown = NewApiKeyView(
+        key_id=stored.key_id, name=name, prefix=stored.prefix, api_key=material.plaintext, created_at=now
+    )
+    return stored, shown
+
+
+def sign_up(request: SignUpRequest, now: datetime | None = None) -> SignUpResponse:
+    now = now or utc_now()
+    _require_allowed_callback(request.callback_url)
+    size_class = classify_size(**request.size.model_dump())
+    business = Business(
+        business_id=new_id("biz"),
+        display_name=request.display_name,
+        legal_name=request.legal_name,
+        country=request.country,
+        contact_email=str(request.contact_email),
+        website=str(request.website) if request.website else None,
+        callback_url=str(request.callback_url) if request.callback_url else None,
+        size=request.size,
+        size_class=size_class,
+        tier=tier_for(size_class),
+        created_at=now,
+        updated_at=now,
+    )
+    stored_key, shown_key = _issue_key(business.business_id, "default", now)
+    store.create_business(business, stored_key)
+    return SignUpResponse(business=business, api_key=shown_key)
+
+
+def apply_due_tier_change(business: Business, today: date) -> Business:
+    """A recorded tier change takes effect on its date; until then the old tier is billed."""
+    change = business.pending_tier_change
+    if change is None or today < change.effective_from:
+        return business
+    return business.model_copy(
+        update={
+            "tier": change.to_tier,
+            "pending_tier_change": None,
+            "tier_history": [*business.tier_history, change],
+        }
+    )
+
+
+def _resize(business: Business, size: SizeFigures, today: date) -> Business:
+    size_class = classify_size(**size.model_dump())
+    new_tier = tier_for(size_class)
+    pending = None
+    if new_tier != business.tier:
+        unchanged = business.pending_tier_change and business.pending_tier_change.to_tier == new_tier
+        pending = (
+            business.pending_tier_change
+            if unchanged
+            else TierChange(
+                from_tier=business.tier,
+                to_tier=new_tier,
+                recorded_on=today,
+                effective_from=first_day_of_next_month(today),
+            )
+        )
+    return business.model_copy(
+        update={"size": size, "size_class": size_class, "pending_tier_change": pending}
+    )
+
+
+def get_business(business_id: str, today: date | None = None) -> Business:
+    business = store.get_business(business_id)
+    if business is None:
+        raise NotFound("No such business.")
+    return apply_due_tier_change(business, today or utc_now().date())
+
+
+def update_business(business_id: str, update: BusinessUpdate, now: datetime | None = None) -> Business:
+    now = now or utc_now()
+    stored = get_business(business_id, now.date())
+    changes = update.model_dump(exclude_unset=True, exclude={"size"})
+    if "display_name" in changes and changes["display_name"] is None:
+        raise ValidationFailed(
+            "The request has invalid fields.",
+            details=[{"field": "display_name", "message": "cannot be cleared", "type": "missing"}],
+        )
+    if "callback_url" in changes:
+        _require_allowed_callback(update.callback_url)
+    for field in ("website", "callback_url"):
+        if changes.get(field) is not None:
+            changes[field] = str(changes[field])
+    business = stored.model_copy(update=changes)
+    if update.size is not None:
+        business = _resize(business, update.size, now.date())
+    business = business.model_copy(update={"updated_at": now})
+    store.update_business(business, expected_updated_at=stored.updated_at)
+    return business
+
+
+def create_api_key(business_id: str, name: str | None, now: datetime | None = None) -> NewApiKeyView:
+    stored, shown = _issue_key(business_id, name, now or utc_now())
+    store.add_api_key(stored)
+    return shown
+
+
+def _key_view(key: store.StoredApiKey) -> ApiKeyView:
+    return ApiKeyView(
+        key_id=key.key_id,
+        name=key.name,
+        prefix=key.prefix,
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+    )
+
+
+def list_api_keys(business_id: str) -> ApiKeyList:
+    keys = sorted(store.list_active_api_keys(business_id), key=lambda key: key.created_at)
+    return ApiKeyList(items=[_key_view(key) for key in keys])
+
+
+def revoke_api_key(business_id: str, key_id: str, now: datetime | None = None) -> None:
+    key = store.find_api_key(business_id, key_id)
+    if key is None or key.revoked_at is not None:
+        raise NotFound("No such API key.")
+    store.revoke_api_key(key, now or utc_now())
+
+
+def resolve_api_key(authorization: str | None) -> store.StoredApiKey | None:
+    """The active key an Authorization header carries, or None. One consistent read."""
+    plaintext = key_from_authorization(authorization)
+    if plaintext is None:
+        return None
+    presented_hash = hash_key(plaintext)
+    key = store.get_api_key_by_hash(presented_hash)
+    if key is None or key.revoked_at is not None or not hashes_match(key.key_hash, presented_hash):
+        return None
+    return key
+
+
+def authenticate(
+    authorization: str | None, authorized_business_id: str | None, now: datetime | None = None
+) -> str:
+    """The business a request acts for.
+
+    The authorizer's answer may be cached by API Gateway for minutes, so the key is checked again
+    here: a revoked key stops working at once.
+    """
+    key = resolve_api_key(authorization)
+    if key is None or (authorized_business_id and authorized_business_id != key.business_id):
+        raise Unauthorized("A valid API key is required: send 'Authorization: Bearer bzl_...'.")
+    now = now or utc_now()
+    resolution = timedelta(seconds=get_settings().key_last_used_resolution_seconds)
+    if key.last_used_at is None or now - key.last_used_at >= resolution:
+        store.touch_api_key(key.key_hash, now)
+    return key.business_id

@@ -1,0 +1,50 @@
+"""Domain errors. Each carries the HTTP status and the stable code of the public error contract."""
+
+from typing import Any
+
+
+class BizlineError(Exception):
+    status_code: int = 400
+    code: str = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, details: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or []
+
+
+class BadRequest(BizlineError):
+    status_code = 400
+    code = "bad_request"
+
+
+class Unauthorized(BizlineError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class NotFound(BizlineError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(BizlineError):
+    status_code = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(BizlineError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(BizlineError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+class ValidationFailed(BizlineError):
+    status_code = 422
+    code = "validation_failed"

@@ -1,0 +1,23 @@
+"""API keys as a business sees them: never the key itself after creation."""
+
+from datetime import datetime
+
+from pydantic import Field
+
+from bizline.models.common import RequestModel, ResponseModel
+
+
+class CreateApiKeyRequest(RequestModel):
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class ApiKeyView(ResponseModel):
+    key_id: str
+    name: str | None = None
+    prefix: str = Field(description="The first characters of the key, to recognise it.")
+    created_at: datetime
+    last_used_at: datetime | None = None
+
+
+class ApiKeyList(ResponseModel):
+    items: list[ApiKeyView]

@@ -1,0 +1,77 @@
+"""Business accounts: sign-up, the account view, changes."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import EmailStr, Field
+
+from bizline.domain.tiers import SizeClass, Tier
+from bizline.models.common import CallbackUrl, CountryCode, HttpsUrl, Name, RequestModel, ResponseModel
+
+Euros = Annotated[int, Field(ge=0, le=10**15, description="Whole euros.")]
+
+
+class SizeFigures(RequestModel):
+    """The figures the EU uses to tell an SME from a large enterprise (2003/361/EC)."""
+
+    employees: int = Field(ge=0, le=10_000_000, description="Staff headcount in annual work units.")
+    annual_turnover_eur: Euros
+    balance_sheet_total_eur: Euros
+
+
+class SignUpRequest(RequestModel):
+    display_name: Name = Field(max_length=100, description="The name customers see.")
+    legal_name: Name
+    country: CountryCode
+    contact_email: EmailStr
+    website: HttpsUrl | None = None
+    callback_url: CallbackUrl | None = None
+    size: SizeFigures
+
+
+class BusinessUpdate(RequestModel):
+    """Fields to change; an absent field is kept, `null` clears an optional one."""
+
+    display_name: Name | None = Field(default=None, max_length=100)
+    website: HttpsUrl | None = None
+    callback_url: CallbackUrl | None = None
+    size: SizeFigures | None = None
+
+
+class TierChange(ResponseModel):
+    from_tier: Tier
+    to_tier: Tier
+    recorded_on: date
+    effective_from: date
+
+
+class Business(ResponseModel):
+    business_id: str
+    display_name: str
+    legal_name: str
+    country: str
+    contact_email: str
+    website: str | None = None
+    callback_url: str | None = None
+    size: SizeFigures
+    size_class: SizeClass
+    tier: Tier = Field(description="The tier billed this month.")
+    pending_tier_change: TierChange | None = Field(
+        default=None, description="A recorded change of tier that applies from the start of next month."
+    )
+    tier_history: list[TierChange] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+
+
+class NewApiKeyView(ResponseModel):
+    key_id: str
+    name: str | None = None
+    prefix: str
+    api_key: str = Field(description="The key itself. Shown this once: bizline keeps only its hash.")
+    created_at: datetime
+
+
+class SignUpResponse(ResponseModel):
+    business: Business
+    api_key: NewApiKeyView

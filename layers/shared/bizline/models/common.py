@@ -1,0 +1,62 @@
+"""Shared pieces of the API contract: strict request models and the one error body."""
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+
+from bizline.domain.countries import ISO_3166_ALPHA2
+
+
+class RequestModel(BaseModel):
+    """Requests reject unknown fields so a typo is an error, not a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+def _known_country(code: str) -> str:
+    if code not in ISO_3166_ALPHA2:
+        raise ValueError("must be an ISO 3166-1 alpha-2 country code, e.g. AT")
+    return code
+
+
+def _https_only(url: HttpUrl) -> HttpUrl:
+    if url.scheme != "https":
+        raise ValueError("must be an https URL")
+    return url
+
+
+CountryCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True, min_length=2, max_length=2),
+    AfterValidator(_known_country),
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+HttpsUrl = Annotated[HttpUrl, AfterValidator(_https_only)]
+# Callbacks may be plain http only where settings allow it (local development); the domain decides.
+CallbackUrl = Annotated[HttpUrl, Field(max_length=2048)]
+
+
+class ErrorDetail(BaseModel):
+    field: str | None = Field(default=None, description="Dotted path of the offending field, if any.")
+    message: str
+    type: str | None = None
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. not_found or validation_failed.")
+    message: str
+    details: list[ErrorDetail] = Field(default_factory=list)
+
+
+class ErrorResponse(BaseModel):
+    """The one error body every bizline endpoint answers with."""
+
+    error: ErrorInfo
+
+
+def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return ErrorResponse(error=ErrorInfo(code=code, message=message, details=details or [])).model_dump()

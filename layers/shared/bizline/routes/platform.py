@@ -1,0 +1,39 @@
+"""Public platform routes: health and the OpenAPI document of the whole API."""
+
+from functools import lru_cache
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from pydantic import BaseModel
+
+
+class Health(BaseModel):
+    status: str
+    service: str = "bizline"
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> str:
+    """The document covers every public router, whichever function serves it."""
+    from bizline.routes.catalog import build_api_resolver
+
+    return build_api_resolver().get_openapi_json_schema()
+
+
+def build_router() -> Router:
+    router = Router()
+
+    @router.get("/v1/health", summary="Liveness check", tags=["Platform"])
+    def health() -> Health:
+        return Health(status="ok")
+
+    @router.get(
+        "/v1/openapi.json",
+        summary="This API's OpenAPI 3.1 document",
+        tags=["Platform"],
+        include_in_schema=False,
+    )
+    def openapi():  # the document is JSON text already: no model to validate
+        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())
+
+    return router

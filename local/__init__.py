@@ -1,0 +1,1 @@
+"""The local platform: bizline on an embedded AWS, driven by template.yaml (never deployed)."""

@@ -1,0 +1,158 @@
+"""Read template.yaml: the one source of tables, functions, routes and environment."""
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = PROJECT_ROOT / "template.yaml"
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """Understands the short intrinsic-function tags (!Ref, !GetAtt, !Sub, ...)."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if tag_suffix == "Ref" else f"Fn::{tag_suffix}"
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if tag_suffix == "GetAtt":
+            value = value.split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {name: value}
+
+
+_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+@lru_cache(maxsize=4)
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    return yaml.load(path.read_text(), Loader=_CloudFormationLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
+    return {
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == resource_type
+    }
+
+
+def physical_name(logical_id: str) -> str:
+    """Locally every resource is named by its logical id, so `!Ref Table` resolves to it."""
+    return logical_id
+
+
+def resolve(template: dict[str, Any], value: Any) -> Any:
+    """Resolve the intrinsics the local platform needs: Ref to resources and parameter defaults."""
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        target = value["Ref"]
+        parameters = template.get("Parameters", {})
+        if target in parameters:
+            return str(parameters[target].get("Default", ""))
+        if target == "AWS::Region":
+            return "eu-central-1"
+        return physical_name(target)
+    if isinstance(value, dict) and set(value) == {"Fn::GetAtt"}:
+        logical_id, attribute = value["Fn::GetAtt"]
+        return f"{physical_name(logical_id)}.{attribute}"
+    return value
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str
+    handler: str
+    environment: dict[str, str]
+    properties: dict[str, Any]
+
+
+def functions(template: dict[str, Any] | None = None) -> dict[str, FunctionSpec]:
+    template = template or load_template()
+    global_properties = template.get("Globals", {}).get("Function", {})
+    global_environment = global_properties.get("Environment", {}).get("Variables", {})
+    specs = {}
+    for logical_id, resource in resources_of_type(template, "AWS::Serverless::Function").items():
+        properties = resource["Properties"]
+        variables = {**global_environment, **properties.get("Environment", {}).get("Variables", {})}
+        specs[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            handler=properties["Handler"],
+            environment={name: str(resolve(template, value)) for name, value in variables.items()},
+            properties=properties,
+        )
+    return specs
+
+
+@dataclass(frozen=True)
+class HttpRoute:
+    function: str
+    method: str
+    path: str
+    authorizer: str | None
+
+
+def http_routes(template: dict[str, Any] | None = None) -> list[HttpRoute]:
+    template = template or load_template()
+    apis = resources_of_type(template, "AWS::Serverless::HttpApi")
+    routes = []
+    for spec in functions(template).values():
+        for event in spec.properties.get("Events", {}).values():
+            if event["Type"] != "HttpApi":
+                continue
+            properties = event["Properties"]
+            api_id = properties.get("ApiId", {}).get("Ref")
+            default_authorizer = (
+                apis.get(api_id, {}).get("Properties", {}).get("Auth", {}).get("DefaultAuthorizer")
+            )
+            authorizer = properties.get("Auth", {}).get("Authorizer", default_authorizer)
+            routes.append(
+                HttpRoute(
+                    function=spec.logical_id,
+                    method=properties["Method"].upper(),
+                    path=properties["Path"],
+                    authorizer=None if authorizer == "NONE" else authorizer,
+                )
+            )
+    return routes
+
+
+def table_definitions(template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
+    """create_table arguments for every DynamoDB table, exactly as the template declares them."""
+    template = template or load_template()
+    definitions = {}
+    for logical_id, resource in resources_of_type(template, "AWS::DynamoDB::Table").items():
+        properties = resource["Properties"]
+        arguments: dict[str, Any] = {
+            "TableName": physical_name(logical_id),
+            "BillingMode": properties.get("BillingMode", "PAY_PER_REQUEST"),
+            "AttributeDefinitions": properties["AttributeDefinitions"],
+            "KeySchema": properties["KeySchema"],
+        }
+        for optional in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification"):
+            if optional in properties:
+                arguments[optional] = properties[optional]
+        if "StreamSpecification" in arguments:
+            arguments["StreamSpecification"] = {"StreamEnabled": True, **arguments["StreamSpecification"]}
+        definitions[logical_id] = {
+            "create": arguments,
+            "ttl": properties.get("TimeToLiveSpecification"),
+        }
+    return definitions
+
+
+def create_tables(dynamodb_client: Any, template: dict[str, Any] | None = None) -> list[str]:
+    names = []
+    for definition in table_definitions(template).values():
+        name = definition["create"]["TableName"]
+        dynamodb_client.create_table(**definition["create"])
+        if definition["ttl"]:
+            dynamodb_client.update_time_to_live(TableName=name, TimeToLiveSpecification=definition["ttl"])
+        names.append(name)
+    return names
