@@ -2,7 +2,6 @@
 
 from functools import lru_cache
 
-from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -10,7 +9,6 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
 
     stage: str = "dev"
-    aws_region: str = Field(default="eu-central-1", validation_alias="AWS_REGION")
     businesses_table: str
     api_keys_table: str
     # Local development may deliver callbacks to http://127.0.0.1; never enable it in AWS.

@@ -1,6 +1,6 @@
 """PynamoDB models of the tables declared in template.yaml.
 
-Table names and region are read from settings when a model first talks to DynamoDB, never at
+Table names are read from settings when a model first talks to DynamoDB, never at
 import time, so tests and the local platform point them anywhere by environment variables.
 """
 
@@ -31,7 +31,6 @@ class TierChangeAttribute(MapAttribute):
 class BusinessRecord(Model):
     class Meta:
         table_name = _FromSettings("businesses_table")
-        region = _FromSettings("aws_region")
 
     business_id = UnicodeAttribute(hash_key=True)
     display_name = UnicodeAttribute()
@@ -65,7 +64,6 @@ class ApiKeysByBusiness(GlobalSecondaryIndex):
 class ApiKeyRecord(Model):
     class Meta:
         table_name = _FromSettings("api_keys_table")
-        region = _FromSettings("aws_region")
 
     key_hash = UnicodeAttribute(hash_key=True)
     key_id = UnicodeAttribute()
