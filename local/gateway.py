@@ -29,9 +29,7 @@ def _path_pattern(path: str) -> re.Pattern[str]:
 
 def _gateway_message(status: int, message: str) -> GatewayResponse:
     # API Gateway's own answers carry {"message": ...}, not bizline's error body.
-    return GatewayResponse(
-        status, {"content-type": "application/json"}, json.dumps({"message": message}).encode()
-    )
+    return GatewayResponse(status, {"content-type": "application/json"}, json.dumps({"message": message}).encode())
 
 
 class HttpApiGateway:
@@ -59,9 +57,7 @@ class HttpApiGateway:
                 return route, matched.groupdict()
         return None
 
-    def _authorize(
-        self, route: HttpRoute, path: str, headers: dict[str, str]
-    ) -> dict[str, Any] | GatewayResponse:
+    def _authorize(self, route: HttpRoute, path: str, headers: dict[str, str]) -> dict[str, Any] | GatewayResponse:
         lowered = {name.lower(): value for name, value in headers.items()}
         if not lowered.get("authorization"):
             return _gateway_message(401, "Unauthorized")

@@ -108,9 +108,7 @@ def http_routes(template: dict[str, Any] | None = None) -> list[HttpRoute]:
                 continue
             properties = event["Properties"]
             api_id = properties.get("ApiId", {}).get("Ref")
-            default_authorizer = (
-                apis.get(api_id, {}).get("Properties", {}).get("Auth", {}).get("DefaultAuthorizer")
-            )
+            default_authorizer = apis.get(api_id, {}).get("Properties", {}).get("Auth", {}).get("DefaultAuthorizer")
             authorizer = properties.get("Auth", {}).get("Authorizer", default_authorizer)
             routes.append(
                 HttpRoute(

@@ -75,9 +75,7 @@ def test_shrinking_back_before_the_change_applies_cancels_it(api, clock):
     _, key = sign_up(api)
     _patch(api, key, {"size": BANK_SIZE})
     # When the figures go back to an SME's before the month ends
-    response = _patch(
-        api, key, {"size": {"employees": 5, "annual_turnover_eur": 1, "balance_sheet_total_eur": 1}}
-    )
+    response = _patch(api, key, {"size": {"employees": 5, "annual_turnover_eur": 1, "balance_sheet_total_eur": 1}})
     # Then no change of tier is pending and the tier never moved
     assert response.json()["pending_tier_change"] is None
     clock.now = datetime(2026, 4, 2, tzinfo=UTC)

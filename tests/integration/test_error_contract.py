@@ -109,9 +109,7 @@ def test_a_body_that_is_not_base64_when_flagged_so_is_refused(aws):
     ],
 )
 def test_invalid_fields_are_named_in_the_details(api, aws, overrides, fields):
-    response = api.request(
-        "POST", "/v1/businesses", headers=json_headers(), body=json.dumps(sign_up_body(**overrides))
-    )
+    response = api.request("POST", "/v1/businesses", headers=json_headers(), body=json.dumps(sign_up_body(**overrides)))
     assert response.status == 422
     body = response.json()
     _assert_error_shape(body, "validation_failed")

@@ -82,3 +82,12 @@ def test_a_plain_http_callback_is_refused_outside_local_development(api, aws):
     assert response.status == 422
     assert response.json()["error"]["details"][0]["field"] == "callback_url"
     assert scan(aws["dynamodb"], "BusinessesTable") == []
+
+
+def test_a_sign_up_is_counted_by_tier(api, capsys):
+    sign_up(api)
+    emitted = [line for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    metrics = [json.loads(line) for line in emitted]
+    assert any(
+        metric.get("BusinessSignedUp_free") == [1.0] or metric.get("BusinessSignedUp_free") == 1.0 for metric in metrics
+    )

@@ -40,24 +40,26 @@ _ERROR_DESCRIPTIONS = {
     413: "The request body is too large.",
     415: "The request body must be application/json.",
     422: "Validation failed; `details` names each field.",
+    500: "Unexpected failure on bizline's side; safe to retry.",
 }
 _METHODS_WITH_BODY = {"POST", "PUT", "PATCH"}
 
 
 def error_responses(*status_codes: int) -> dict[int, dict[str, Any]]:
-    """OpenAPI documentation of the error bodies a route can answer with."""
+    """OpenAPI documentation of the error bodies a route can answer with.
+
+    422 and 500 are always listed: any route validates, and any route can fail.
+    """
     return {
         status: {
             "description": _ERROR_DESCRIPTIONS[status],
             "content": {content_types.APPLICATION_JSON: {"model": ErrorResponse}},
         }
-        for status in status_codes
+        for status in sorted({*status_codes, 422, 500})
     }
 
 
-def json_error(
-    status_code: int, code: str, message: str, details: list[dict[str, Any]] | None = None
-) -> Response:
+def json_error(status_code: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> Response:
     return Response(
         status_code=status_code,
         content_type=content_types.APPLICATION_JSON,
@@ -92,9 +94,7 @@ def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
         title=API_TITLE,
         version=API_VERSION,
         summary="Business messaging: accounts, API keys, conversations, verification.",
-        security_schemes={
-            SECURITY_SCHEME: HTTPBearer(description="An API key: `Authorization: Bearer bzl_...`.")
-        },
+        security_schemes={SECURITY_SCHEME: HTTPBearer(description="An API key: `Authorization: Bearer bzl_...`.")},
     )
 
     @app.exception_handler(BizlineError)
@@ -160,9 +160,7 @@ def check_body(event: Mapping[str, Any]) -> dict[str, Any]:
     except UnicodeDecodeError as error:
         raise BadRequest("The request body is not UTF-8.", code="malformed_body") from error
     except json.JSONDecodeError as error:
-        raise BadRequest(
-            f"The request body is not valid JSON: {error.msg}.", code="malformed_json"
-        ) from error
+        raise BadRequest(f"The request body is not valid JSON: {error.msg}.", code="malformed_json") from error
     return {**event, "body": text, "isBase64Encoded": False}
 
 

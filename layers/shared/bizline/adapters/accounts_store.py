@@ -204,8 +204,7 @@ def revoke_api_key(key: StoredApiKey, revoked_at: datetime) -> None:
             transaction.update(
                 ApiKeyRecord(key_hash=key.key_hash),
                 actions=[ApiKeyRecord.revoked_at.set(_iso(revoked_at))],
-                condition=ApiKeyRecord.revoked_at.does_not_exist()
-                & (ApiKeyRecord.business_id == key.business_id),
+                condition=ApiKeyRecord.revoked_at.does_not_exist() & (ApiKeyRecord.business_id == key.business_id),
             )
             transaction.update(
                 BusinessRecord(business_id=key.business_id),

@@ -102,9 +102,7 @@ def _resize(business: Business, size: SizeFigures, today: date) -> Business:
                 effective_from=first_day_of_next_month(today),
             )
         )
-    return business.model_copy(
-        update={"size": size, "size_class": size_class, "pending_tier_change": pending}
-    )
+    return business.model_copy(update={"size": size, "size_class": size_class, "pending_tier_change": pending})
 
 
 def get_business(business_id: str, today: date | None = None) -> Business:
@@ -176,9 +174,7 @@ def resolve_api_key(authorization: str | None) -> store.StoredApiKey | None:
     return key
 
 
-def authenticate(
-    authorization: str | None, authorized_business_id: str | None, now: datetime | None = None
-) -> str:
+def authenticate(authorization: str | None, authorized_business_id: str | None, now: datetime | None = None) -> str:
     """The business a request acts for.
 
     The authorizer's answer may be cached by API Gateway for minutes, so the key is checked again

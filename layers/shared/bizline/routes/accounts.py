@@ -5,10 +5,12 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.metrics import MetricUnit
 
 from bizline.domain import accounts
 from bizline.models.api_keys import ApiKeyList, CreateApiKeyRequest
 from bizline.models.businesses import Business, BusinessUpdate, NewApiKeyView, SignUpRequest, SignUpResponse
+from bizline.observability import metrics
 from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
 
 _TAGS = ["Business accounts"]
@@ -31,6 +33,7 @@ def build_router() -> Router:
     )
     def sign_up(request: Annotated[SignUpRequest, Body()]) -> Response[SignUpResponse]:
         created = accounts.sign_up(request)
+        metrics.add_metric(name=f"BusinessSignedUp_{created.business.tier}", unit=MetricUnit.Count, value=1)
         return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
 
     @router.get(
@@ -59,13 +62,13 @@ def build_router() -> Router:
         summary="Create an API key",
         tags=_KEY_TAGS,
         security=AUTHENTICATED,
-        responses={201: {"description": "The new key, shown this once."}}
-        | error_responses(400, 401, 413, 415, 422),
+        responses={201: {"description": "The new key, shown this once."}} | error_responses(400, 401, 413, 415, 422),
     )
     def create_api_key(
         request: Annotated[CreateApiKeyRequest | None, Body()] = None,
     ) -> Response[NewApiKeyView]:
         created = accounts.create_api_key(business_id(), request.name if request else None)
+        metrics.add_metric(name="ApiKeyCreated", unit=MetricUnit.Count, value=1)
         return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=created)
 
     @router.get(
@@ -89,6 +92,7 @@ def build_router() -> Router:
     )
     def revoke_api_key(key_id: Annotated[str, Path(max_length=64)]) -> Response[None]:
         accounts.revoke_api_key(business_id(), key_id)
+        metrics.add_metric(name="ApiKeyRevoked", unit=MetricUnit.Count, value=1)
         return Response(status_code=204)
 
     return router

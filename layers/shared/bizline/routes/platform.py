@@ -1,10 +1,13 @@
 """Public platform routes: health and the OpenAPI document of the whole API."""
 
+import json
 from functools import lru_cache
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel
+
+from bizline.web import error_responses
 
 
 class Health(BaseModel):
@@ -17,13 +20,19 @@ def openapi_document() -> str:
     """The document covers every public router, whichever function serves it."""
     from bizline.routes.catalog import build_api_resolver
 
-    return build_api_resolver().get_openapi_json_schema()
+    document = json.loads(build_api_resolver().get_openapi_json_schema())
+    # Powertools adds its own validation-error schemas; bizline answers with ErrorResponse instead.
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
+        if f'"#/components/schemas/{unused}"' not in json.dumps(document["paths"]):
+            schemas.pop(unused, None)
+    return json.dumps(document, separators=(",", ":"))
 
 
 def build_router() -> Router:
     router = Router()
 
-    @router.get("/v1/health", summary="Liveness check", tags=["Platform"])
+    @router.get("/v1/health", summary="Liveness check", tags=["Platform"], responses=error_responses())
     def health() -> Health:
         return Health(status="ok")
 

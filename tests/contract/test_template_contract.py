@@ -1,0 +1,181 @@
+"""template.yaml, the PynamoDB models, the handlers and their routes must agree."""
+
+import importlib
+import re
+import tomllib
+
+import pytest
+from bizline.adapters.tables import ALL_MODELS
+
+from local.template import (
+    PROJECT_ROOT,
+    functions,
+    http_routes,
+    load_template,
+    resources_of_type,
+    table_definitions,
+)
+
+TEMPLATE = load_template()
+FUNCTIONS = functions(TEMPLATE)
+TABLES = resources_of_type(TEMPLATE, "AWS::DynamoDB::Table")
+
+
+def _table_of(model) -> str:
+    """The template table a model is bound to: Meta.table_name -> env var -> !Ref."""
+    variable = model.Meta.__dict__["table_name"].field.upper()
+    environment = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
+    return environment[variable]["Ref"]
+
+
+def _keys(key_schema):
+    return {entry["KeyType"]: entry["AttributeName"] for entry in key_schema}
+
+
+@pytest.mark.parametrize("model", ALL_MODELS, ids=lambda model: model.__name__)
+def test_each_model_matches_its_table(model):
+    # Given a PynamoDB model and the table the template declares for it
+    logical_id = _table_of(model)
+    declared = table_definitions(TEMPLATE)[logical_id]["create"]
+    schema = model._get_schema()
+    # Then key schema, attribute types and indexes are the same
+    assert _keys(schema["key_schema"]) == _keys(declared["KeySchema"])
+    model_types = {item["AttributeName"]: item["AttributeType"] for item in schema["attribute_definitions"]}
+    template_types = {item["AttributeName"]: item["AttributeType"] for item in declared["AttributeDefinitions"]}
+    assert model_types == template_types
+    model_indexes = {
+        index["index_name"]: (_keys(index["key_schema"]), index["projection"]["ProjectionType"])
+        for index in schema.get("global_secondary_indexes", [])
+    }
+    template_indexes = {
+        index["IndexName"]: (_keys(index["KeySchema"]), index["Projection"]["ProjectionType"])
+        for index in declared.get("GlobalSecondaryIndexes", [])
+    }
+    assert model_indexes == template_indexes
+    # And the TTL attribute, if any, is the one the template expires on
+    ttl_attribute = next(
+        (name for name, attribute in model.get_attributes().items() if type(attribute).__name__ == "TTLAttribute"),
+        None,
+    )
+    ttl = TABLES[logical_id]["Properties"].get("TimeToLiveSpecification")
+    assert ttl_attribute == (ttl["AttributeName"] if ttl else None)
+
+
+def test_every_table_has_a_model():
+    assert {_table_of(model) for model in ALL_MODELS} == set(TABLES)
+
+
+@pytest.mark.parametrize("logical_id", sorted(TABLES))
+def test_tables_are_on_demand_recoverable_and_encrypted(logical_id):
+    table = TABLES[logical_id]
+    properties = table["Properties"]
+    assert properties["BillingMode"] == "PAY_PER_REQUEST"
+    assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert properties["SSESpecification"] == {"SSEEnabled": True}
+    assert table["DeletionPolicy"] == "Retain"
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_each_handler_string_names_a_unique_handler_module(logical_id):
+    spec = FUNCTIONS[logical_id]
+    module_name, _, attribute = spec.handler.rpartition(".")
+    package, _, module = module_name.partition(".")
+    # Handlers live at functions/<name>/handler.py and are called lambda_handler
+    assert module == "handler"
+    assert attribute == "lambda_handler"
+    assert spec.properties["CodeUri"] == "functions/"
+    assert (PROJECT_ROOT / "functions" / package / "handler.py").is_file()
+    assert callable(getattr(importlib.import_module(module_name), attribute))
+
+
+def test_handler_packages_are_not_shared_between_functions():
+    packages = [spec.handler.split(".")[0] for spec in FUNCTIONS.values()]
+    assert len(packages) == len(set(packages))
+
+
+def _resolver_routes(module_name: str) -> set[tuple[str, str]]:
+    app = importlib.import_module(module_name).app
+    return {(route.method, route.openapi_path) for route in app._static_routes + app._dynamic_routes}
+
+
+@pytest.mark.parametrize(
+    "logical_id",
+    sorted({route.function for route in http_routes(TEMPLATE)}),
+)
+def test_template_routes_and_resolver_routes_are_the_same(logical_id):
+    # Given the HTTP routes the template sends to a function
+    declared = {(route.method, route.path) for route in http_routes(TEMPLATE) if route.function == logical_id}
+    # Then the function's resolver serves exactly those
+    module_name = FUNCTIONS[logical_id].handler.rpartition(".")[0]
+    assert _resolver_routes(module_name) == declared
+
+
+def test_only_public_routes_skip_the_authorizer():
+    public = {(route.method, route.path) for route in http_routes(TEMPLATE) if route.authorizer is None}
+    assert public == {
+        ("POST", "/v1/businesses"),
+        ("GET", "/v1/health"),
+        ("GET", "/v1/openapi.json"),
+    }
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_each_function_has_its_own_log_group_with_retention(logical_id):
+    groups = resources_of_type(TEMPLATE, "AWS::Logs::LogGroup").values()
+    names = [group["Properties"]["LogGroupName"] for group in groups]
+    assert {"Fn::Sub": f"/aws/lambda/${{{logical_id}}}"} in names
+    assert all(group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"} for group in groups)
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_policies_are_policy_templates_scoped_to_one_resource(logical_id):
+    for policy in FUNCTIONS[logical_id].properties.get("Policies", []):
+        # A SAM policy template: one key, naming one resource by !Ref
+        assert isinstance(policy, dict)
+        assert len(policy) == 1
+        ((name, arguments),) = policy.items()
+        assert name.endswith("Policy")
+        assert all(isinstance(value, dict) and set(value) == {"Ref"} for value in arguments.values())
+
+
+def test_the_layer_ships_exactly_the_runtime_dependencies():
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
+    requirements = [
+        line.strip()
+        for line in (PROJECT_ROOT / "layers/shared/requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert sorted(requirements) == sorted(pyproject["project"]["dependencies"])
+
+
+def test_template_sections_come_in_the_agreed_order():
+    text = (PROJECT_ROOT / "template.yaml").read_text()
+    positions = [text.index(f"\n{section}:") for section in ("Parameters", "Globals", "Resources", "Outputs")]
+    assert positions == sorted(positions)
+    assert list(TEMPLATE["Parameters"]) == ["Stage", "LogLevel", "LogRetentionDays"]
+    globals_ = TEMPLATE["Globals"]["Function"]
+    assert (globals_["Runtime"], globals_["Architectures"]) == ("python3.13", ["arm64"])
+
+
+def test_no_handler_is_named_app_or_utils():
+    names = {path.name for path in (PROJECT_ROOT / "functions").rglob("*.py")}
+    names |= {path.name for path in (PROJECT_ROOT / "layers").rglob("*.py")}
+    assert not names & {"app.py", "utils.py"}
+
+
+def test_boto3_is_imported_only_by_adapters():
+    for path in (PROJECT_ROOT / "layers/shared/bizline").rglob("*.py"):
+        if "adapters" in path.parts:
+            continue
+        assert not re.search(r"^\s*(import boto3|from boto3)", path.read_text(), re.MULTILINE), path
+
+
+def test_every_route_and_function_has_a_sample_event():
+    events = {path.parent.name: [] for path in (PROJECT_ROOT / "events").glob("*/*.json")}
+    for path in (PROJECT_ROOT / "events").glob("*/*.json"):
+        events[path.parent.name].append(path.read_text())
+    for spec in FUNCTIONS.values():
+        assert spec.handler.split(".")[0] in events, spec.logical_id
+    for route in http_routes(TEMPLATE):
+        package = FUNCTIONS[route.function].handler.split(".")[0]
+        assert any(f'"routeKey": "{route.method} {route.path}"' in text for text in events[package]), route

@@ -1,0 +1,62 @@
+"""Every sample event under events/ runs against its handler as `sam local invoke -e` would."""
+
+import json
+from pathlib import Path
+
+import pytest
+from bizline.adapters.tables import ApiKeyRecord
+
+from local.demo import DEMO_BUSINESS_ID, DEMO_SPARE_KEY_ID, seed_demo_business
+from local.lambda_runtime import invoke
+from local.template import PROJECT_ROOT, functions
+
+EVENTS = PROJECT_ROOT / "events"
+SPECS = {spec.handler.split(".")[0]: spec for spec in functions().values()}
+
+EXPECTED_STATUS = {
+    "business_api/sign_up.json": 201,
+    "business_api/get_own_business.json": 200,
+    "business_api/update_own_business.json": 200,
+    "business_api/create_api_key.json": 201,
+    "business_api/list_api_keys.json": 200,
+    "business_api/revoke_api_key.json": 204,
+    "business_api/health.json": 200,
+    "business_api/openapi.json": 200,
+}
+EXPECTED_AUTHORIZATION = {"authorizer/allow.json": True, "authorizer/deny.json": False}
+
+
+def test_every_sample_event_has_an_expectation():
+    found = {str(path.relative_to(EVENTS)) for path in EVENTS.glob("*/*.json")}
+    assert found == set(EXPECTED_STATUS) | set(EXPECTED_AUTHORIZATION)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_STATUS))
+def test_http_sample_events_answer_as_expected(aws, name):
+    # Given the demo bakery the sample events act for
+    seed_demo_business()
+    event = json.loads((EVENTS / name).read_text())
+    # When the event is invoked on its function
+    response = invoke(SPECS[Path(name).parent.name], event)
+    # Then it answers the expected status with a JSON body where there is one
+    assert response["statusCode"] == EXPECTED_STATUS[name], response.get("body")
+    if response.get("body"):
+        json.loads(response["body"])
+
+
+def test_the_sample_revoke_revokes_the_spare_key(aws):
+    seed_demo_business()
+    event = json.loads((EVENTS / "business_api/revoke_api_key.json").read_text())
+    invoke(SPECS["business_api"], event)
+    keys = {key.key_id: key for key in ApiKeyRecord.by_business.query(DEMO_BUSINESS_ID)}
+    assert keys[DEMO_SPARE_KEY_ID].revoked_at is not None
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_AUTHORIZATION))
+def test_authorizer_sample_events(aws, name):
+    seed_demo_business()
+    event = json.loads((EVENTS / name).read_text())
+    response = invoke(SPECS["authorizer"], event)
+    assert response["isAuthorized"] is EXPECTED_AUTHORIZATION[name]
+    if response["isAuthorized"]:
+        assert response["context"]["business_id"] == DEMO_BUSINESS_ID
