@@ -3,12 +3,37 @@
 import base64
 import json
 import re
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from local import sigv4
 from local.apigw import authorizer_event, http_api_event
 from local.lambda_runtime import invoke
-from local.template import FunctionSpec, HttpRoute, functions, http_routes, load_template, resources_of_type
+from local.template import (
+    ACCOUNT_ID,
+    FunctionSpec,
+    HttpRoute,
+    functions,
+    http_routes,
+    load_template,
+    resources_of_type,
+)
+
+Invoker = Callable[[FunctionSpec, dict[str, Any], str], Any]
+IAM = "AWS_IAM"
+
+
+def _invoke_quietly(spec: FunctionSpec, event: dict[str, Any], trigger: str) -> Any:
+    return invoke(spec, event)
+
+
+@dataclass(frozen=True)
+class IamCredentials:
+    access_key: str
+    secret_key: str
 
 
 @dataclass(frozen=True)
@@ -33,20 +58,41 @@ def _gateway_message(status: int, message: str) -> GatewayResponse:
 
 
 class HttpApiGateway:
-    def __init__(self, template: dict[str, Any] | None = None):
-        self.template = template or load_template()
-        self.functions: dict[str, FunctionSpec] = functions(self.template)
-        self.routes = [(route, _path_pattern(route.path)) for route in http_routes(self.template)]
-        self.authorizers = self._authorizer_functions()
+    """Routes requests to handlers as API Gateway would: authorizers (cached), IAM, v2 events."""
 
-    def _authorizer_functions(self) -> dict[str, FunctionSpec]:
+    def __init__(
+        self,
+        template: dict[str, Any] | None = None,
+        *,
+        invoker: Invoker = _invoke_quietly,
+        iam_credentials: IamCredentials | None = None,
+        endpoint: str | None = None,
+    ):
+        self.template = template or load_template()
+        self.functions: dict[str, FunctionSpec] = (
+            functions(self.template, endpoint) if endpoint else functions(self.template)
+        )
+        self.routes = [(route, _path_pattern(route.path)) for route in http_routes(self.template)]
+        self.authorizers = self._authorizers()
+        self.invoker = invoker
+        self.iam_credentials = iam_credentials
+        self._authorizer_cache: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
+        self._cache_lock = threading.Lock()
+
+    def _authorizers(self) -> dict[str, tuple[FunctionSpec, int]]:
+        """Each Lambda authorizer's function and how long API Gateway caches its answers."""
         found = {}
         for api in resources_of_type(self.template, "AWS::Serverless::HttpApi").values():
             for name, authorizer in api["Properties"].get("Auth", {}).get("Authorizers", {}).items():
                 function_arn = authorizer.get("FunctionArn", {})
                 if "Fn::GetAtt" in function_arn:
-                    found[name] = self.functions[function_arn["Fn::GetAtt"][0]]
+                    ttl = int(authorizer.get("Identity", {}).get("ReauthorizeEvery", 300))
+                    found[name] = (self.functions[function_arn["Fn::GetAtt"][0]], ttl)
         return found
+
+    def clear_authorizer_cache(self) -> None:
+        with self._cache_lock:
+            self._authorizer_cache.clear()
 
     def match(self, method: str, path: str) -> tuple[HttpRoute, dict[str, str]] | None:
         for route, pattern in self.routes:
@@ -59,15 +105,58 @@ class HttpApiGateway:
 
     def _authorize(self, route: HttpRoute, path: str, headers: dict[str, str]) -> dict[str, Any] | GatewayResponse:
         lowered = {name.lower(): value for name, value in headers.items()}
-        if not lowered.get("authorization"):
+        identity = lowered.get("authorization")
+        if not identity:
             return _gateway_message(401, "Unauthorized")
-        answer = invoke(
-            self.authorizers[route.authorizer],
-            authorizer_event(f"{route.method} {route.path}", path, lowered),
-        )
-        if not answer.get("isAuthorized"):
+        spec, ttl = self.authorizers[route.authorizer]
+        cache_key = (route.authorizer, identity)
+        with self._cache_lock:
+            cached = self._authorizer_cache.get(cache_key)
+        if cached and cached[0] > time.monotonic():
+            context = cached[1]
+        else:
+            try:
+                answer = self.invoker(
+                    spec, authorizer_event(f"{route.method} {route.path}", path, lowered), "authorizer"
+                )
+            except Exception:
+                return _gateway_message(500, "Internal Server Error")
+            context = (answer.get("context") or {}) if answer.get("isAuthorized") else None
+            if ttl:
+                with self._cache_lock:
+                    self._authorizer_cache[cache_key] = (time.monotonic() + ttl, context)
+        if context is None:
             return _gateway_message(403, "Forbidden")
-        return answer.get("context") or {}
+        return context
+
+    def _authorize_iam(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+    ) -> dict[str, Any] | GatewayResponse:
+        if self.iam_credentials is None:
+            return _gateway_message(403, "Forbidden")
+        lowered = {name.lower(): value for name, value in headers.items()}
+        url = f"http://{lowered.get('host', 'localhost')}{path}" + (f"?{query}" if query else "")
+        caller = sigv4.verify(
+            method,
+            url,
+            headers,
+            body,
+            self.iam_credentials.access_key,
+            self.iam_credentials.secret_key,
+            ACCOUNT_ID,
+        )
+        if caller is None:
+            return _gateway_message(403, "Forbidden")
+        return {
+            "iam": {
+                "accessKey": caller.access_key,
+                "accountId": caller.account_id,
+                "callerId": caller.access_key,
+                "principalOrgId": None,
+                "userArn": caller.user_arn,
+                "userId": caller.access_key,
+            }
+        }
 
     def request(
         self,
@@ -83,12 +172,15 @@ class HttpApiGateway:
         if found is None:
             return _gateway_message(404, "Not Found")
         route, path_parameters = found
-        authorizer_context = None
-        if route.authorizer:
+        raw = body.encode("utf-8") if isinstance(body, str) else (body or b"")
+        if route.authorizer == IAM:
+            outcome = self._authorize_iam(method, path, query, headers, raw)
+        elif route.authorizer:
             outcome = self._authorize(route, path, headers)
-            if isinstance(outcome, GatewayResponse):
-                return outcome
-            authorizer_context = outcome
+        else:
+            outcome = None
+        if isinstance(outcome, GatewayResponse):
+            return outcome
         event = http_api_event(
             method,
             path,
@@ -97,9 +189,14 @@ class HttpApiGateway:
             headers=headers,
             query=query,
             path_parameters=path_parameters or None,
-            authorizer_context=authorizer_context,
         )
-        result = invoke(self.functions[route.function], event)
+        if isinstance(outcome, dict):
+            # Lambda authorizers' context arrives under "lambda"; IAM callers under "iam".
+            event["requestContext"]["authorizer"] = outcome if route.authorizer == IAM else {"lambda": outcome}
+        try:
+            result = self.invoker(self.functions[route.function], event, f"http {method.upper()} {path}")
+        except Exception:
+            return _gateway_message(500, "Internal Server Error")
         return self._to_response(result)
 
     @staticmethod

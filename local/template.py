@@ -1,5 +1,6 @@
 """Read template.yaml: the one source of tables, functions, routes and environment."""
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -44,24 +45,65 @@ def resources_of_type(template: dict[str, Any], resource_type: str) -> dict[str,
     }
 
 
-def physical_name(logical_id: str) -> str:
-    """Locally every resource is named by its logical id, so `!Ref Table` resolves to it."""
+REGION = "eu-central-1"
+ACCOUNT_ID = "123456789012"
+LOCAL_ENDPOINT = "http://127.0.0.1:5000"
+
+
+def physical_name(template: dict[str, Any], logical_id: str) -> str:
+    """Locally every resource is named by its logical id (buckets lower-cased, as S3 demands)."""
+    resource = template["Resources"].get(logical_id, {})
+    if resource.get("Type") == "AWS::S3::Bucket":
+        return logical_id.lower()
+    if resource.get("Type") == "AWS::SQS::Queue" and resource.get("Properties", {}).get("FifoQueue"):
+        return f"{logical_id}.fifo"
     return logical_id
 
 
-def resolve(template: dict[str, Any], value: Any) -> Any:
-    """Resolve the intrinsics the local platform needs: Ref to resources and parameter defaults."""
+def arn_of(template: dict[str, Any], logical_id: str) -> str:
+    name = physical_name(template, logical_id)
+    resource_type = template["Resources"][logical_id]["Type"]
+    return {
+        "AWS::Serverless::Function": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}",
+        "AWS::SQS::Queue": f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{name}",
+        "AWS::DynamoDB::Table": f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}",
+        "AWS::S3::Bucket": f"arn:aws:s3:::{name}",
+        "AWS::Scheduler::ScheduleGroup": f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule-group/{name}",
+    }.get(resource_type, f"arn:aws:local:{REGION}:{ACCOUNT_ID}:{name}")
+
+
+def resolve(template: dict[str, Any], value: Any, endpoint: str = LOCAL_ENDPOINT) -> Any:
+    """Resolve the intrinsics the local platform needs, with the values CloudFormation would give."""
     if isinstance(value, dict) and set(value) == {"Ref"}:
         target = value["Ref"]
         parameters = template.get("Parameters", {})
         if target in parameters:
             return str(parameters[target].get("Default", ""))
-        if target == "AWS::Region":
-            return "eu-central-1"
-        return physical_name(target)
+        pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
+        if target in pseudo:
+            return pseudo[target]
+        if template["Resources"].get(target, {}).get("Type") == "AWS::SQS::Queue":
+            return f"{endpoint}/{ACCOUNT_ID}/{physical_name(template, target)}"
+        return physical_name(template, target)
     if isinstance(value, dict) and set(value) == {"Fn::GetAtt"}:
         logical_id, attribute = value["Fn::GetAtt"]
-        return f"{physical_name(logical_id)}.{attribute}"
+        if attribute == "Arn":
+            return arn_of(template, logical_id)
+        if attribute in {"QueueName", "Name"}:
+            return physical_name(template, logical_id)
+        if attribute == "QueueUrl":
+            return f"{endpoint}/{ACCOUNT_ID}/{physical_name(template, logical_id)}"
+        return f"{physical_name(template, logical_id)}.{attribute}"
+    if isinstance(value, dict) and set(value) == {"Fn::Sub"} and isinstance(value["Fn::Sub"], str):
+        return re.sub(
+            r"\$\{([\w:.]+)\}",
+            lambda match: str(
+                resolve(template, {"Fn::GetAtt": match.group(1).split(".", 1)}, endpoint)
+                if "." in match.group(1)
+                else resolve(template, {"Ref": match.group(1)}, endpoint)
+            ),
+            value["Fn::Sub"],
+        )
     return value
 
 
@@ -73,7 +115,7 @@ class FunctionSpec:
     properties: dict[str, Any]
 
 
-def functions(template: dict[str, Any] | None = None) -> dict[str, FunctionSpec]:
+def functions(template: dict[str, Any] | None = None, endpoint: str = LOCAL_ENDPOINT) -> dict[str, FunctionSpec]:
     template = template or load_template()
     global_properties = template.get("Globals", {}).get("Function", {})
     global_environment = global_properties.get("Environment", {}).get("Variables", {})
@@ -84,7 +126,7 @@ def functions(template: dict[str, Any] | None = None) -> dict[str, FunctionSpec]
         specs[logical_id] = FunctionSpec(
             logical_id=logical_id,
             handler=properties["Handler"],
-            environment={name: str(resolve(template, value)) for name, value in variables.items()},
+            environment={name: str(resolve(template, value, endpoint)) for name, value in variables.items()},
             properties=properties,
         )
     return specs
@@ -128,7 +170,7 @@ def table_definitions(template: dict[str, Any] | None = None) -> dict[str, dict[
     for logical_id, resource in resources_of_type(template, "AWS::DynamoDB::Table").items():
         properties = resource["Properties"]
         arguments: dict[str, Any] = {
-            "TableName": physical_name(logical_id),
+            "TableName": physical_name(template, logical_id),
             "BillingMode": properties.get("BillingMode", "PAY_PER_REQUEST"),
             "AttributeDefinitions": properties["AttributeDefinitions"],
             "KeySchema": properties["KeySchema"],
@@ -154,3 +196,23 @@ def create_tables(dynamodb_client: Any, template: dict[str, Any] | None = None) 
             dynamodb_client.update_time_to_live(TableName=name, TimeToLiveSpecification=definition["ttl"])
         names.append(name)
     return names
+
+
+@dataclass(frozen=True)
+class EventSource:
+    function: str
+    name: str
+    type: str
+    properties: dict[str, Any]
+
+
+def event_sources(template: dict[str, Any] | None = None, types: set[str] | None = None) -> list[EventSource]:
+    """Every non-HTTP event a function declares (SQS, DynamoDB, Schedule, ScheduleV2, ...)."""
+    template = template or load_template()
+    found = []
+    for logical_id, resource in resources_of_type(template, "AWS::Serverless::Function").items():
+        for name, event in resource["Properties"].get("Events", {}).items():
+            if event["Type"] == "HttpApi" or (types and event["Type"] not in types):
+                continue
+            found.append(EventSource(logical_id, name, event["Type"], event.get("Properties", {})))
+    return found
