@@ -17,7 +17,8 @@ export SAM_CLI_TELEMETRY := 0
 
 help:
 	@echo "make test    - install what is needed, then lint, tests and template checks (CI runs this)"
-	@echo "make run     - the whole platform locally on an embedded AWS (arrives with the local platform)"
+	@echo "make run     - the whole platform locally on an embedded AWS (PORT=3000)"
+	@echo "make invoke  - one handler with a sample event: make invoke FN=BusinessApiFunction EVENT=events/..."
 	@echo "make clean   - remove virtualenvs and build output"
 
 python313:
@@ -29,6 +30,8 @@ $(VENV)/.installed: pyproject.toml | python313
 	@[ -x $(PY) ] || $(PYTHON313) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	@# The venv imports bizline, the handlers and local/ from the work tree, as Lambda's /opt/python would.
+	$(PY) -c 'import pathlib, sysconfig; root = pathlib.Path.cwd(); pathlib.Path(sysconfig.get_paths()["purelib"], "bizline-dev.pth").write_text("".join(f"{root / d}\n" for d in ("layers/shared", "functions", ".")))'
 	@touch $@
 
 $(SAM_VENV)/.installed: Makefile | python313
@@ -51,6 +54,15 @@ sam-checks: $(SAM_VENV)/.installed $(VENV)/.installed
 	PATH="$(abspath $(SAM_VENV))/bin:$$PATH" $(SAM) build --cached --parallel
 
 test: lint unit sam-checks
+
+# The whole platform locally: embedded AWS, HTTP API on PORT (3000), every event source.
+run: $(VENV)/.installed
+	$(PY) -m local.run
+
+# One handler with a sample event against the embedded AWS: make invoke FN=BusinessApiFunction EVENT=events/...
+invoke: $(VENV)/.installed
+	@[ -n "$(FN)" ] && [ -n "$(EVENT)" ] || { echo "usage: make invoke FN=<function> EVENT=<events/...json>" >&2; exit 2; }
+	$(PY) -m local.invoke "$(FN)" "$(EVENT)"
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache

@@ -1,0 +1,274 @@
+"""bizline on a laptop: an embedded AWS (moto server), the HTTP API, and every event source.
+
+Everything comes from template.yaml: the resources, the routes, the authorizers, the event
+sources and the functions' environment. Handlers run in this process.
+"""
+
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, TextIO
+
+from local.event_sources import DynamoDbStreamPoller, Poller, SchedulePoller, SqsPoller
+from local.gateway import HttpApiGateway, IamCredentials
+from local.lambda_runtime import invoke
+from local.resources import provision
+from local.template import (
+    REGION,
+    TEMPLATE_PATH,
+    FunctionSpec,
+    arn_of,
+    event_sources,
+    functions,
+    load_template,
+)
+
+LOCAL_ACCESS_KEY = "AKIABIZLINELOCAL0001"
+LOCAL_SECRET_KEY = "bizline-local-secret-key-not-for-aws"  # noqa: S105 - moto accepts any credentials
+
+log = logging.getLogger("bizline.local")
+
+
+@dataclass
+class InvocationLog:
+    """One line per invocation, so a person can watch the data flow."""
+
+    out: TextIO = sys.stderr
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def write(self, function: str, trigger: str, millis: float, outcome: str) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        with self.lock:
+            print(f"{stamp} {function:<28} {trigger:<48} {millis:7.1f} ms  {outcome}", file=self.out, flush=True)
+
+
+def _outcome(result: Any) -> str:
+    if isinstance(result, dict) and "statusCode" in result:
+        return f"ok {result['statusCode']}"
+    if isinstance(result, dict) and "isAuthorized" in result:
+        return "allowed" if result["isAuthorized"] else "denied"
+    if isinstance(result, dict) and result.get("batchItemFailures"):
+        return f"partial: {len(result['batchItemFailures'])} failed"
+    return "ok"
+
+
+class LocalPlatform:
+    def __init__(
+        self,
+        template_path: Path = TEMPLATE_PATH,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        seed_demo: bool = True,
+        log_out: TextIO = sys.stderr,
+        extra_environment: dict[str, str] | None = None,
+    ):
+        self.template = load_template(template_path)
+        self.host = host
+        self.port = port
+        self.seed_demo = seed_demo
+        self.invocations = InvocationLog(log_out)
+        self.extra_environment = extra_environment or {}
+        self.moto_server: Any = None
+        self.http_server: ThreadingHTTPServer | None = None
+        self.pollers: list[Poller] = []
+        self.endpoint = ""
+        self.functions: dict[str, FunctionSpec] = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> "LocalPlatform":
+        from moto.server import ThreadedMotoServer
+
+        self.moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.moto_server.start()
+        moto_host, moto_port = self.moto_server.get_host_and_port()
+        self.endpoint = f"http://{moto_host}:{moto_port}"
+        self._configure_environment()
+        session = self._session()
+        self.resources = provision(session, self.template, self.endpoint)
+        self.functions = functions(self.template, self.endpoint)
+        self._apply_function_environment()
+        if self.seed_demo:
+            from local.demo import seed_demo_business
+
+            seed_demo_business()
+        self.gateway = HttpApiGateway(
+            self.template,
+            invoker=self.invoke_or_raise,
+            iam_credentials=IamCredentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY),
+            endpoint=self.endpoint,
+        )
+        self._start_http()
+        self._start_pollers(session)
+        return self
+
+    def stop(self) -> None:
+        for poller in self.pollers:
+            poller.stop()
+        for poller in self.pollers:
+            poller.join(timeout=5)
+        if self.http_server:
+            self.http_server.shutdown()
+            self.http_server.server_close()
+        if self.moto_server:
+            self.moto_server.stop()
+
+    def __enter__(self) -> "LocalPlatform":
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    # -- environment -------------------------------------------------------------------------
+    def _configure_environment(self) -> None:
+        os.environ.update(
+            AWS_ACCESS_KEY_ID=LOCAL_ACCESS_KEY,
+            AWS_SECRET_ACCESS_KEY=LOCAL_SECRET_KEY,
+            AWS_REGION=REGION,
+            AWS_DEFAULT_REGION=REGION,
+            AWS_ENDPOINT_URL=self.endpoint,
+            POWERTOOLS_TRACE_DISABLED="true",
+            POWERTOOLS_METRICS_DISABLED="true",
+            POWERTOOLS_LOG_LEVEL=os.environ.get("BIZLINE_LOCAL_LOG_LEVEL", "WARNING"),
+            ALLOW_HTTP_CALLBACKS="true",
+        )
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+        os.environ.pop("AWS_PROFILE", None)
+
+    def _apply_function_environment(self) -> None:
+        """Handlers share this process, so they share one environment: the union of theirs."""
+        merged: dict[str, str] = {}
+        for spec in self.functions.values():
+            for name, value in spec.environment.items():
+                if name in merged and merged[name] != value and not name.startswith("POWERTOOLS_"):
+                    log.warning("%s differs between functions; %s wins locally", name, spec.logical_id)
+                merged[name] = value
+        # The local platform decides these, whatever the template's defaults say.
+        for name in ("POWERTOOLS_LOG_LEVEL",):
+            merged.pop(name, None)
+        os.environ.update(merged)
+        os.environ.update(self.extra_environment)
+        from bizline.adapters.tables import reset_connections
+        from bizline.settings import get_settings
+
+        get_settings.cache_clear()
+        reset_connections()
+
+    def _session(self) -> Any:
+        import boto3
+
+        return boto3.session.Session(
+            aws_access_key_id=LOCAL_ACCESS_KEY, aws_secret_access_key=LOCAL_SECRET_KEY, region_name=REGION
+        )
+
+    # -- invocation --------------------------------------------------------------------------
+    def invoke_or_raise(self, spec: FunctionSpec, event: dict[str, Any], trigger: str) -> Any:
+        started = time.perf_counter()
+        try:
+            result = invoke(spec, event)
+        except Exception as error:
+            millis = (time.perf_counter() - started) * 1000
+            self.invocations.write(spec.logical_id, trigger, millis, f"FAILED {type(error).__name__}: {error}")
+            traceback.print_exc(file=self.invocations.out)
+            raise
+        self.invocations.write(spec.logical_id, trigger, (time.perf_counter() - started) * 1000, _outcome(result))
+        return result
+
+    def invoke_safely(self, spec: FunctionSpec, event: dict[str, Any], trigger: str) -> tuple[bool, Any]:
+        try:
+            return True, self.invoke_or_raise(spec, event, trigger)
+        except Exception as error:
+            return False, error
+
+    # -- HTTP API ----------------------------------------------------------------------------
+    def _start_http(self) -> None:
+        gateway = self.gateway
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else None
+                path, _, query = self.path.partition("?")
+                response = gateway.request(
+                    self.command, path, headers=dict(self.headers.items()), body=body, query=query
+                )
+                self.send_response(response.status)
+                for name, value in response.headers.items():
+                    if name not in {"content-length", "connection"}:
+                        self.send_header(name, value)
+                self.send_header("content-length", str(len(response.body)))
+                self.end_headers()
+                self.wfile.write(response.body)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # the invocation log already has one line per request
+
+        self.http_server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self.http_server.daemon_threads = True
+        self.port = self.http_server.server_address[1]
+        threading.Thread(target=self.http_server.serve_forever, name="http-api", daemon=True).start()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # -- event sources -----------------------------------------------------------------------
+    def _start_pollers(self, session: Any) -> None:
+        def client(service: str) -> Any:
+            return session.client(service, endpoint_url=self.endpoint)
+
+        sqs, dynamodb, streams = client("sqs"), client("dynamodb"), client("dynamodbstreams")
+        for source in event_sources(self.template, {"SQS"}):
+            self.pollers.append(
+                SqsPoller(source, self.functions[source.function], sqs, self.template, self.invoke_safely)
+            )
+        for source in event_sources(self.template, {"DynamoDB"}):
+            spec = self.functions[source.function]
+            self.pollers.append(
+                DynamoDbStreamPoller(source, spec, dynamodb, streams, self.template, self.invoke_safely)
+            )
+        scheduled = [
+            (source, self.functions[source.function])
+            for source in event_sources(self.template, {"Schedule", "ScheduleV2"})
+        ]
+        by_arn = {arn_of(self.template, logical_id): spec for logical_id, spec in self.functions.items()}
+        by_arn.update(self.functions)  # template schedules name their function by logical id
+        self.pollers.append(SchedulePoller(client("scheduler"), by_arn, scheduled, self.invoke_safely))
+        for poller in self.pollers:
+            poller.start()
+
+    # -- banner ------------------------------------------------------------------------------
+    def banner(self) -> str:
+        from local.demo import DEMO_API_KEY, DEMO_BUSINESS_ID
+
+        lines = [
+            "",
+            "bizline is running locally (embedded AWS, no Docker, no AWS account)",
+            "",
+            f"  API           {self.api_url}",
+            f"  OpenAPI       {self.api_url}/v1/openapi.json",
+            f"  embedded AWS  {self.endpoint}   (region {REGION})",
+            f"  credentials   AWS_ACCESS_KEY_ID={LOCAL_ACCESS_KEY}",
+            f"                AWS_SECRET_ACCESS_KEY={LOCAL_SECRET_KEY}",
+        ]
+        if self.seed_demo:
+            lines += [
+                "",
+                f"  demo business {DEMO_BUSINESS_ID} (Bäckerei Demo, an SME on the free tier)",
+                f"  demo API key  {DEMO_API_KEY}",
+                "",
+                "  try:",
+                f"    curl -s {self.api_url}/v1/businesses/me -H 'authorization: Bearer {DEMO_API_KEY}'",
+            ]
+        lines += ["", "Ctrl-C stops it; state lives as long as this process.", ""]
+        return "\n".join(lines)
