@@ -83,7 +83,7 @@ class HttpApiGateway:
         """Each Lambda authorizer's function and how long API Gateway caches its answers."""
         found = {}
         for api in resources_of_type(self.template, "AWS::Serverless::HttpApi").values():
-            for name, authorizer in api["Properties"].get("Auth", {}).get("Authorizers", {}).items():
+            for name, authorizer in api.get("Properties", {}).get("Auth", {}).get("Authorizers", {}).items():
                 function_arn = authorizer.get("FunctionArn", {})
                 if "Fn::GetAtt" in function_arn:
                     ttl = int(authorizer.get("Identity", {}).get("ReauthorizeEvery", 300))

@@ -10,7 +10,9 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
@@ -68,6 +70,7 @@ class LocalPlatform:
         seed_demo: bool = True,
         log_out: TextIO = sys.stderr,
         extra_environment: dict[str, str] | None = None,
+        scheduler_clock: Callable[[], datetime] | None = None,
     ):
         self.template = load_template(template_path)
         self.host = host
@@ -75,6 +78,8 @@ class LocalPlatform:
         self.seed_demo = seed_demo
         self.invocations = InvocationLog(log_out)
         self.extra_environment = extra_environment or {}
+        self.scheduler_clock = scheduler_clock
+        self._saved_environment: dict[str, str] | None = None
         self.moto_server: Any = None
         self.http_server: ThreadingHTTPServer | None = None
         self.pollers: list[Poller] = []
@@ -85,6 +90,7 @@ class LocalPlatform:
     def start(self) -> "LocalPlatform":
         from moto.server import ThreadedMotoServer
 
+        self._saved_environment = dict(os.environ)
         self.moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto_server.start()
         moto_host, moto_port = self.moto_server.get_host_and_port()
@@ -118,6 +124,19 @@ class LocalPlatform:
             self.http_server.server_close()
         if self.moto_server:
             self.moto_server.stop()
+        if self._saved_environment is not None:
+            # Leave the process as it was: tests run other platforms and moto mocks after this one.
+            os.environ.clear()
+            os.environ.update(self._saved_environment)
+            self._forget_cached_clients()
+
+    @staticmethod
+    def _forget_cached_clients() -> None:
+        from bizline.adapters.tables import reset_connections
+        from bizline.settings import get_settings
+
+        get_settings.cache_clear()
+        reset_connections()
 
     def __enter__(self) -> "LocalPlatform":
         return self.start()
@@ -154,11 +173,7 @@ class LocalPlatform:
             merged.pop(name, None)
         os.environ.update(merged)
         os.environ.update(self.extra_environment)
-        from bizline.adapters.tables import reset_connections
-        from bizline.settings import get_settings
-
-        get_settings.cache_clear()
-        reset_connections()
+        self._forget_cached_clients()
 
     def _session(self) -> Any:
         import boto3
@@ -243,7 +258,8 @@ class LocalPlatform:
         ]
         by_arn = {arn_of(self.template, logical_id): spec for logical_id, spec in self.functions.items()}
         by_arn.update(self.functions)  # template schedules name their function by logical id
-        self.pollers.append(SchedulePoller(client("scheduler"), by_arn, scheduled, self.invoke_safely))
+        clock = {"clock": self.scheduler_clock} if self.scheduler_clock else {}
+        self.pollers.append(SchedulePoller(client("scheduler"), by_arn, scheduled, self.invoke_safely, **clock))
         for poller in self.pollers:
             poller.start()
 
