@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 import traceback
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -95,6 +96,8 @@ class LocalPlatform:
         self.moto_server.start()
         moto_host, moto_port = self.moto_server.get_host_and_port()
         self.endpoint = f"http://{moto_host}:{moto_port}"
+        # moto keeps its state per process: start from nothing, even after an earlier platform.
+        urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"))  # noqa: S310
         self._configure_environment()
         session = self._session()
         self.resources = provision(session, self.template, self.endpoint)
