@@ -34,7 +34,7 @@ $(VENV)/.installed: pyproject.toml | python313
 	$(PY) -c 'import pathlib, sysconfig; root = pathlib.Path.cwd(); pathlib.Path(sysconfig.get_paths()["purelib"], "bizline-dev.pth").write_text("".join(f"{root / d}\n" for d in ("layers/shared", "functions", ".")))'
 	@touch $@
 
-$(SAM_VENV)/.installed: Makefile | python313
+$(SAM_VENV)/.installed-$(SAM_CLI_VERSION): | python313
 	@[ -x $(SAM_VENV)/bin/python ] || $(PYTHON313) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install -q aws-sam-cli==$(SAM_CLI_VERSION)
 	@touch $@
@@ -47,7 +47,7 @@ unit: $(VENV)/.installed
 	$(VENV)/bin/pytest -q
 
 # sam build runs pip for the layer: it must find the venv's python3.13 on PATH.
-sam-checks: $(SAM_VENV)/.installed $(VENV)/.installed
+sam-checks: $(SAM_VENV)/.installed-$(SAM_CLI_VERSION) $(VENV)/.installed
 	$(SAM) validate --lint
 	$(SAM) validate --region $(AWS_REGION)
 	$(PY) -m local.lint_template template.yaml

@@ -4,14 +4,25 @@ Its key is fixed so the README's quick start and `events/` work by copy and past
 only where this seed runs: locally and in tests, never in AWS.
 """
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 DEMO_BUSINESS_ID = "biz_demobakery000000001"
 DEMO_API_KEY = "bzl_demo_bakery_local_only_do_not_use_in_aws_000000000"
 DEMO_KEY_ID = "key_demobakery00000001"
+# Signs the demo bakery's callbacks; the local callback receiver verifies with it.
+DEMO_WEBHOOK_SECRET = "whsec_" + "Yml6bGluZS1sb2NhbC1kZW1vLXdlYmhvb2stc2VjcmV0IQ=="
 # A second key, so the sample revoke event has something it may revoke.
 DEMO_SPARE_API_KEY = "bzl_demo_bakery_spare_local_only_do_not_use_in_aws_0000"
 DEMO_SPARE_KEY_ID = "key_demobakery00000002"
+DEMO_PHONE_NUMBER_ID = "100000000000001"
+DEMO_DISPLAY_NUMBER = "+43 1 5550100"
+DEMO_CUSTOMER_WA_ID = "436601234567"
+DEMO_INBOUND_WAMID = "wamid.demo.inbound.0001"
+# The local Meta app secret: the platform signs sandbox statuses and `make customer` messages with it.
+DEMO_META_APP_SECRET = "bizline-local-meta-app-secret"  # noqa: S105 - local only, never in AWS
+DEMO_VERIFY_TOKEN = "bizline-verify-token"  # noqa: S105 - the template's default, local only
 
 
 def seed_demo_business(now: datetime | None = None) -> None:
@@ -49,5 +60,57 @@ def seed_demo_business(now: datetime | None = None) -> None:
             revoked_at=None,
         )
 
-    store.create_business(business, key(DEMO_API_KEY, DEMO_KEY_ID, "demo"))
+    store.create_business(business, key(DEMO_API_KEY, DEMO_KEY_ID, "demo"), webhook_secret=DEMO_WEBHOOK_SECRET)
     store.add_api_key(key(DEMO_SPARE_API_KEY, DEMO_SPARE_KEY_ID, "demo spare"))
+    seed_demo_conversation(now)
+
+
+def seed_demo_conversation(now: datetime) -> None:
+    """The demo bakery's number, and one customer who wrote this morning (the service window is open)."""
+    from bizline.adapters import messaging_store
+    from bizline.adapters.tables import MessageRecord
+
+    messaging_store.add_phone_number(DEMO_BUSINESS_ID, DEMO_PHONE_NUMBER_ID, "+4315550100", now)
+    customer_id = messaging_store.resolve_customer(
+        DEMO_BUSINESS_ID, messaging_store.CustomerNames(DEMO_CUSTOMER_WA_ID, None, "Anna"), now
+    )
+    content = {
+        "from": DEMO_CUSTOMER_WA_ID,
+        "id": DEMO_INBOUND_WAMID,
+        "type": "text",
+        "timestamp": str(int(now.timestamp())),
+        "text": {"body": "Habt ihr heute Kipferl?"},
+    }
+    messaging_store.put_message(
+        MessageRecord(
+            business_id=DEMO_BUSINESS_ID,
+            message_id=DEMO_INBOUND_WAMID,
+            customer_id=customer_id,
+            conversation=messaging_store.conversation_key(DEMO_BUSINESS_ID, customer_id),
+            conversation_sort=f"{now.isoformat()}#{DEMO_INBOUND_WAMID}",
+            direction="inbound",
+            phone_number_id=DEMO_PHONE_NUMBER_ID,
+            type="text",
+            content=json.dumps(content),
+            billing_category="service",
+            wamid=DEMO_INBOUND_WAMID,
+            status="received",
+            status_rank=0,
+            status_times={"received": now.isoformat()},
+            created_at=now.isoformat(),
+            sent_at=now.isoformat(),
+        )
+    )
+    messaging_store.record_activity(DEMO_BUSINESS_ID, customer_id, now, "Habt ihr heute Kipferl?", "inbound")
+
+
+def seed_demo_meta_secret(secretsmanager: Any) -> None:
+    """Known local values for the Meta secret the template generates (signing stays real)."""
+    from bizline.settings import get_settings
+
+    secretsmanager.put_secret_value(
+        SecretId=get_settings().meta_secret_name,
+        SecretString=json.dumps(
+            {"app_secret": DEMO_META_APP_SECRET, "verify_token": DEMO_VERIFY_TOKEN, "access_token": ""}
+        ),
+    )

@@ -91,6 +91,9 @@ class LocalPlatform:
     def start(self) -> "LocalPlatform":
         from moto.server import ThreadedMotoServer
 
+        from local.moto_safety import serialize_moto_requests
+
+        serialize_moto_requests()
         self._saved_environment = dict(os.environ)
         self.moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto_server.start()
@@ -100,7 +103,9 @@ class LocalPlatform:
         urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"))  # noqa: S310
         self._configure_environment()
         session = self._session()
-        self.resources = provision(session, self.template, self.endpoint)
+        self.resources = provision(
+            lambda service: session.client(service, endpoint_url=self.endpoint), self.template, self.endpoint
+        )
         self.functions = functions(self.template, self.endpoint)
         self._apply_function_environment()
         if self.seed_demo:

@@ -6,6 +6,7 @@ functions without Docker, so the local platform creates data resources itself fr
 
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from local.template import create_tables, physical_name, resolve, resources_of_type
@@ -86,12 +87,11 @@ def create_parameters_and_secrets(ssm: Any, secretsmanager: Any, template: dict[
         )
 
 
-def provision(session: Any, template: dict[str, Any], endpoint: str) -> dict[str, list[str]]:
-    """Create every table, queue, bucket, schedule group, parameter and secret of the template."""
+def provision(client: Callable[[str], Any], template: dict[str, Any], endpoint: str) -> dict[str, list[str]]:
+    """Create every table, queue, bucket, schedule group, parameter and secret of the template.
 
-    def client(service: str) -> Any:
-        return session.client(service, endpoint_url=endpoint)
-
+    `client(service)` makes a boto3 client for the embedded AWS; `endpoint` is what queue URLs name.
+    """
     created = {
         "tables": create_tables(client("dynamodb"), template),
         "queues": create_queues(client("sqs"), template, endpoint),

@@ -9,7 +9,11 @@ import pytest
 from moto import mock_aws
 
 from local.gateway import HttpApiGateway
-from local.template import create_tables, functions
+from local.moto_safety import serialize_moto_requests
+from local.resources import provision
+from local.template import LOCAL_ENDPOINT, functions, load_template
+
+serialize_moto_requests()
 
 # Never reach a real account from a test, whatever the developer's shell holds.
 os.environ.update(
@@ -27,11 +31,20 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
 def _reset_cached_clients() -> None:
+    from bizline.adapters.aws_clients import reset_clients
     from bizline.adapters.tables import reset_connections
     from bizline.settings import get_settings
 
     get_settings.cache_clear()
     reset_connections()
+    reset_clients()
+    # Powertools caches secrets per process; each test's moto has its own.
+    from aws_lambda_powertools.utilities import parameters
+
+    parameters.clear_caches()
+    from bizline.domain.replies_api import _idempotency
+
+    _idempotency.cache_clear()
 
 
 @pytest.fixture
@@ -47,11 +60,19 @@ def function_environment(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 @pytest.fixture
 def aws(function_environment: dict[str, str]) -> Iterator[dict[str, Any]]:
+    """moto with every resource of template.yaml: tables, queues, secrets, ..."""
     with mock_aws():
         _reset_cached_clients()
-        dynamodb = boto3.client("dynamodb", region_name="eu-central-1")
-        create_tables(dynamodb)
-        yield {"dynamodb": dynamodb}
+
+        def client(service: str) -> Any:
+            return boto3.client(service, region_name="eu-central-1")
+
+        provision(client, load_template(), LOCAL_ENDPOINT)
+        yield {
+            "dynamodb": client("dynamodb"),
+            "sqs": client("sqs"),
+            "secretsmanager": client("secretsmanager"),
+        }
         _reset_cached_clients()
 
 

@@ -48,3 +48,129 @@ def sign_up(api: HttpApiGateway, **overrides: Any) -> tuple[dict[str, Any], str]
 
 def scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     return dynamodb.scan(TableName=table)["Items"]
+
+
+# -- WhatsApp webhooks ----------------------------------------------------------------------------
+def meta_app_secret(aws: dict[str, Any]) -> str:
+    secret = aws["secretsmanager"].get_secret_value(SecretId="bizline/meta")["SecretString"]
+    return json.loads(secret)["app_secret"]
+
+
+def text_message(
+    wamid: str,
+    text: str,
+    wa_id: str | None = "436601234567",
+    user_id: str | None = None,
+    timestamp: int = 1_795_000_000,
+) -> dict[str, Any]:
+    message: dict[str, Any] = {"id": wamid, "timestamp": str(timestamp), "type": "text", "text": {"body": text}}
+    if wa_id:
+        message["from"] = wa_id
+    if user_id:
+        message["from_user_id"] = user_id
+    return message
+
+
+def contact(wa_id: str | None = "436601234567", user_id: str | None = None, name: str = "Anna") -> dict[str, Any]:
+    found: dict[str, Any] = {"profile": {"name": name}}
+    if wa_id:
+        found["wa_id"] = wa_id
+    if user_id:
+        found["user_id"] = user_id
+    return found
+
+
+def change(phone_number_id: str, messages=(), statuses=(), contacts=()) -> dict[str, Any]:
+    return {
+        "field": "messages",
+        "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "4312345678", "phone_number_id": phone_number_id},
+            "contacts": list(contacts),
+            "messages": list(messages),
+            "statuses": list(statuses),
+        },
+    }
+
+
+def envelope(*changes: dict[str, Any]) -> dict[str, Any]:
+    return {"object": "whatsapp_business_account", "entry": [{"id": "waba-1", "changes": list(changes)}]}
+
+
+def status(wamid: str, state: str, timestamp: int = 1_795_000_100, errors=None) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": wamid, "status": state, "timestamp": str(timestamp), "recipient_id": "436601234567"}
+    if errors:
+        item["errors"] = errors
+    return item
+
+
+def post_webhook(api: HttpApiGateway, payload: dict[str, Any] | bytes, secret: str | None, **headers: str):
+    from bizline.domain.signatures import meta_signature
+
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    sent_headers = {"content-type": "application/json", **headers}
+    if secret is not None:
+        sent_headers["x-hub-signature-256"] = meta_signature(body, secret)
+    return api.request("POST", "/webhooks/whatsapp", headers=sent_headers, body=body)
+
+
+def add_number(api: HttpApiGateway, api_key: str, phone_number_id: str = "1098765432", display: str = "+43 1 2345678"):
+    response = post_json(
+        api, "/v1/phone-numbers", {"phone_number_id": phone_number_id, "display_phone_number": display}, api_key
+    )
+    assert response.status == 201, response.body
+    return response.json()
+
+
+def queue_bodies(aws: dict[str, Any], queue_name: str) -> list[dict[str, Any]]:
+    """Every message waiting on a queue (read and put back), delayed ones excepted."""
+    url = aws["sqs"].get_queue_url(QueueName=queue_name)["QueueUrl"]
+    found = []
+    while True:
+        batch = (
+            aws["sqs"].receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])
+        )
+        new = [message for message in batch if message["MessageId"] not in {m["MessageId"] for m in found}]
+        if not new:
+            break
+        found.extend(new)
+    return [json.loads(message["Body"]) for message in found]
+
+
+def queue_depth(aws: dict[str, Any], queue_name: str) -> dict[str, int]:
+    url = aws["sqs"].get_queue_url(QueueName=queue_name)["QueueUrl"]
+    attributes = aws["sqs"].get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return {
+        "visible": int(attributes["ApproximateNumberOfMessages"]),
+        "delayed": int(attributes["ApproximateNumberOfMessagesDelayed"]),
+        "in_flight": int(attributes["ApproximateNumberOfMessagesNotVisible"]),
+    }
+
+
+def drain(queue_name: str, function: str, rounds: int = 10) -> list[Any]:
+    """Run a queue's consumer the way Lambda's SQS poller would, until the queue is empty."""
+    import boto3
+
+    from local.event_sources import SqsPoller
+    from local.lambda_runtime import invoke
+    from local.template import event_sources, functions, load_template
+
+    template = load_template()
+    specs = functions(template)
+    source = next(s for s in event_sources(template, {"SQS"}) if s.function == function)
+    results: list[Any] = []
+
+    def invoker(spec, event, trigger):
+        try:
+            result = invoke(spec, event)
+        except Exception as error:  # a failed batch comes back, as in Lambda
+            results.append(error)
+            return False, error
+        results.append(result)
+        return True, result
+
+    poller = SqsPoller(source, specs[function], boto3.client("sqs", region_name="eu-central-1"), template, invoker)
+    for _ in range(rounds):
+        if not poller.poll_once():
+            break
+    return results

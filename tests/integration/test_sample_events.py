@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from bizline.adapters.tables import ApiKeyRecord
 
-from local.demo import DEMO_BUSINESS_ID, DEMO_SPARE_KEY_ID, seed_demo_business
+from local.demo import DEMO_BUSINESS_ID, DEMO_SPARE_KEY_ID, seed_demo_business, seed_demo_meta_secret
 from local.lambda_runtime import invoke
 from local.template import PROJECT_ROOT, functions
 
@@ -22,19 +22,37 @@ EXPECTED_STATUS = {
     "business_api/revoke_api_key.json": 204,
     "business_api/health.json": 200,
     "business_api/openapi.json": 200,
+    "business_api/add_phone_number.json": 201,
+    "business_api/list_phone_numbers.json": 200,
+    "business_api/remove_phone_number.json": 204,
+    "business_api/rotate_webhook_secret.json": 201,
+    "messaging_api/send_message.json": 202,
+    "messaging_api/list_conversations.json": 200,
+    "messaging_api/list_conversation_messages.json": 200,
+    "messaging_api/list_deliveries.json": 200,
+    "messaging_api/retry_delivery.json": 404,
+    "whatsapp_webhook/handshake.json": 200,
+    "whatsapp_webhook/notification.json": 200,
 }
 EXPECTED_AUTHORIZATION = {"authorizer/allow.json": True, "authorizer/deny.json": False}
+# Queue consumers: how many records of the sample batch come back as failed (to be retried).
+EXPECTED_BATCH_FAILURES = {
+    "status_updates/read.json": 1,  # the status names a message not sent yet: retried later
+    "callback_delivery/delivery.json": 0,
+    "message_sender/send.json": 0,
+}
 
 
 def test_every_sample_event_has_an_expectation():
     found = {str(path.relative_to(EVENTS)) for path in EVENTS.glob("*/*.json")}
-    assert found == set(EXPECTED_STATUS) | set(EXPECTED_AUTHORIZATION)
+    assert found == set(EXPECTED_STATUS) | set(EXPECTED_AUTHORIZATION) | set(EXPECTED_BATCH_FAILURES)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_STATUS))
 def test_http_sample_events_answer_as_expected(aws, name):
-    # Given the demo bakery the sample events act for
+    # Given the demo bakery the sample events act for, and the local Meta app secret
     seed_demo_business()
+    seed_demo_meta_secret(aws["secretsmanager"])
     event = json.loads((EVENTS / name).read_text())
     # When the event is invoked on its function
     response = invoke(SPECS[Path(name).parent.name], event)
@@ -60,3 +78,11 @@ def test_authorizer_sample_events(aws, name):
     assert response["isAuthorized"] is EXPECTED_AUTHORIZATION[name]
     if response["isAuthorized"]:
         assert response["context"]["business_id"] == DEMO_BUSINESS_ID
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_BATCH_FAILURES))
+def test_queue_sample_events(aws, name):
+    seed_demo_business()
+    event = json.loads((EVENTS / name).read_text())
+    response = invoke(SPECS[Path(name).parent.name], event)
+    assert len(response["batchItemFailures"]) == EXPECTED_BATCH_FAILURES[name]

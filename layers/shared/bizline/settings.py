@@ -11,6 +11,25 @@ class Settings(BaseSettings):
     stage: str = "dev"
     businesses_table: str
     api_keys_table: str
+    phone_numbers_table: str = "PhoneNumbersTable"
+    customers_table: str = "CustomersTable"
+    messages_table: str = "MessagesTable"
+    deliveries_table: str = "DeliveriesTable"
+    unrouted_webhooks_table: str = "UnroutedWebhooksTable"
+    idempotency_table: str = "IdempotencyTable"
+    send_rate_table: str = "SendRateTable"
+    delivery_queue_url: str = ""
+    send_queue_url: str = ""
+    status_queue_url: str = ""
+    meta_secret_name: str = "bizline/meta"  # noqa: S105 - the name of a secret, not one
+    meta_graph_api_version: str = "v21.0"
+    meta_graph_api_url: str = "https://graph.facebook.com"
+    messaging_provider: str = "meta"
+    # Where the sandbox provider posts the statuses it makes up (the local platform's webhook).
+    sandbox_webhook_url: str = ""
+    # Meta's default throughput per business phone number.
+    sends_per_second_per_number: float = 80.0
+    callback_timeout_seconds: float = 15.0
     # Local development may deliver callbacks to http://127.0.0.1; never enable it in AWS.
     allow_http_callbacks: bool = False
     max_body_bytes: int = 64 * 1024

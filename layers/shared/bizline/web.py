@@ -34,7 +34,8 @@ AUTHENTICATED = [{SECURITY_SCHEME: []}]
 
 _ERROR_DESCRIPTIONS = {
     400: "The request body could not be read.",
-    401: "A valid API key is required.",
+    401: "A valid API key (or signature) is required.",
+    403: "Refused: the verify token or credentials do not match.",
     404: "Not found, or it belongs to another business.",
     409: "The request conflicts with the current state.",
     413: "The request body is too large.",

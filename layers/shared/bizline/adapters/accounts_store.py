@@ -99,6 +99,11 @@ def _business_attributes(business: Business) -> dict[str, Any]:
     }
 
 
+def reenable_callbacks(business_id: str) -> None:
+    """A new callback URL gets a fresh start after a 410 Gone disabled the old one."""
+    BusinessRecord(business_id=business_id).update(actions=[BusinessRecord.callback_disabled_at.remove()])
+
+
 def _key_from_record(record: ApiKeyRecord) -> StoredApiKey:
     return StoredApiKey(
         key_hash=record.key_hash,
@@ -123,10 +128,11 @@ def _key_record(key: StoredApiKey) -> ApiKeyRecord:
     )
 
 
-def create_business(business: Business, first_key: StoredApiKey) -> None:
+def create_business(business: Business, first_key: StoredApiKey, webhook_secret: str | None = None) -> None:
     """Store a new business and its first key together, or neither."""
     record = BusinessRecord(
         business_id=business.business_id,
+        webhook_secret=webhook_secret,
         legal_name=business.legal_name,
         country=business.country,
         contact_email=business.contact_email,
@@ -228,3 +234,42 @@ def touch_api_key(key_hash: str, used_at: datetime) -> None:
         actions=[ApiKeyRecord.last_used_at.set(_iso(used_at))],
         condition=ApiKeyRecord.key_hash.exists(),
     )
+
+
+@dataclass(frozen=True)
+class CallbackSettings:
+    callback_url: str | None
+    webhook_secret: str | None
+    previous_webhook_secret: str | None
+    previous_webhook_secret_expires_at: datetime | None
+    callback_disabled_at: datetime | None
+
+
+def get_callback_settings(business_id: str) -> CallbackSettings | None:
+    try:
+        record = BusinessRecord.get(business_id, consistent_read=True)
+    except DoesNotExist:
+        return None
+    return CallbackSettings(
+        callback_url=record.callback_url,
+        webhook_secret=record.webhook_secret,
+        previous_webhook_secret=record.previous_webhook_secret,
+        previous_webhook_secret_expires_at=_parse(record.previous_webhook_secret_expires_at),
+        callback_disabled_at=_parse(record.callback_disabled_at),
+    )
+
+
+def set_webhook_secret(business_id: str, new_secret: str, previous_valid_until: datetime | None) -> None:
+    """Install a new signing secret; the current one stays valid until `previous_valid_until`."""
+    record = BusinessRecord(business_id=business_id)
+    actions = [BusinessRecord.webhook_secret.set(new_secret)]
+    if previous_valid_until:
+        actions += [
+            BusinessRecord.previous_webhook_secret.set(BusinessRecord.webhook_secret),
+            BusinessRecord.previous_webhook_secret_expires_at.set(_iso(previous_valid_until)),
+        ]
+    record.update(actions=actions, condition=BusinessRecord.business_id.exists())
+
+
+def disable_callbacks(business_id: str, now: datetime) -> None:
+    BusinessRecord(business_id=business_id).update(actions=[BusinessRecord.callback_disabled_at.set(_iso(now))])

@@ -4,8 +4,15 @@ Table names are read from settings when a model first talks to DynamoDB, never a
 import time, so tests and the local platform point them anywhere by environment variables.
 """
 
-from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from bizline.settings import get_settings
@@ -48,6 +55,11 @@ class BusinessRecord(Model):
     tier_history = ListAttribute(of=TierChangeAttribute, default=list)
     # Kept in the same transactions that add and revoke keys, so the last key cannot be revoked.
     active_key_count = NumberAttribute(default=0)
+    # Standard Webhooks signing secrets; the previous one stays valid until its expiry (rotation).
+    webhook_secret = UnicodeAttribute(null=True)
+    previous_webhook_secret = UnicodeAttribute(null=True)
+    previous_webhook_secret_expires_at = UnicodeAttribute(null=True)
+    callback_disabled_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
 
@@ -77,7 +89,164 @@ class ApiKeyRecord(Model):
     by_business = ApiKeysByBusiness()
 
 
-ALL_MODELS: tuple[type[Model], ...] = (BusinessRecord, ApiKeyRecord)
+class PhoneNumbersByBusiness(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_business"
+        projection = AllProjection()
+
+    business_id = UnicodeAttribute(hash_key=True)
+    phone_number_id = UnicodeAttribute(range_key=True)
+
+
+class PhoneNumberRecord(Model):
+    class Meta:
+        table_name = _FromSettings("phone_numbers_table")
+
+    phone_number_id = UnicodeAttribute(hash_key=True)
+    business_id = UnicodeAttribute()
+    display_phone_number = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+    by_business = PhoneNumbersByBusiness()
+
+
+class CustomersByRecentActivity(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_recent_activity"
+        projection = AllProjection()
+
+    business_id = UnicodeAttribute(hash_key=True)
+    last_activity = UnicodeAttribute(range_key=True)
+
+
+class CustomerRecord(Model):
+    """Either a customer (customer_key cus_...) with its conversation summary, or a name of one."""
+
+    class Meta:
+        table_name = _FromSettings("customers_table")
+
+    business_id = UnicodeAttribute(hash_key=True)
+    customer_key = UnicodeAttribute(range_key=True)
+    customer_id = UnicodeAttribute()
+    wa_id = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    username = UnicodeAttribute(null=True)
+    last_activity = UnicodeAttribute(null=True)
+    last_message_at = UnicodeAttribute(null=True)
+    last_message_preview = UnicodeAttribute(null=True)
+    last_direction = UnicodeAttribute(null=True)
+    last_inbound_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+
+    by_recent_activity = CustomersByRecentActivity()
+
+
+class MessagesByConversation(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_conversation"
+        projection = AllProjection()
+
+    conversation = UnicodeAttribute(hash_key=True)
+    conversation_sort = UnicodeAttribute(range_key=True)
+
+
+class MessagesByWamid(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_wamid"
+        projection = KeysOnlyProjection()
+
+    wamid = UnicodeAttribute(hash_key=True)
+
+
+class MessageRecord(Model):
+    class Meta:
+        table_name = _FromSettings("messages_table")
+
+    business_id = UnicodeAttribute(hash_key=True)
+    message_id = UnicodeAttribute(range_key=True)
+    customer_id = UnicodeAttribute()
+    conversation = UnicodeAttribute()
+    conversation_sort = UnicodeAttribute()
+    direction = UnicodeAttribute()
+    phone_number_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    content = UnicodeAttribute()
+    billing_category = UnicodeAttribute()
+    wamid = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    status_rank = NumberAttribute(default=0)
+    status_times = MapAttribute(default=dict)
+    errors = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    sent_at = UnicodeAttribute()
+
+    by_conversation = MessagesByConversation()
+    by_wamid = MessagesByWamid()
+
+
+class DeliveryRecord(Model):
+    class Meta:
+        table_name = _FromSettings("deliveries_table")
+
+    business_id = UnicodeAttribute(hash_key=True)
+    delivery_id = UnicodeAttribute(range_key=True)
+    event_type = UnicodeAttribute()
+    payload = UnicodeAttribute()
+    status = UnicodeAttribute()
+    attempts = NumberAttribute(default=0)
+    enqueued = BooleanAttribute(default=False)
+    last_status_code = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    next_attempt_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
+
+
+class UnroutedWebhookRecord(Model):
+    class Meta:
+        table_name = _FromSettings("unrouted_webhooks_table")
+
+    phone_number_id = UnicodeAttribute(hash_key=True)
+    event_key = UnicodeAttribute(range_key=True)
+    display_phone_number = UnicodeAttribute(null=True)
+    payload = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    expires_at = TTLAttribute()
+
+
+class SendRateRecord(Model):
+    class Meta:
+        table_name = _FromSettings("send_rate_table")
+
+    phone_number_id = UnicodeAttribute(hash_key=True)
+    tokens = NumberAttribute()
+    refilled_at = NumberAttribute()
+    version = NumberAttribute(default=0)
+
+
+class IdempotencyRecord(Model):
+    """Written by Powertools idempotency; declared so the contract test keeps it in step."""
+
+    class Meta:
+        table_name = _FromSettings("idempotency_table")
+
+    id = UnicodeAttribute(hash_key=True)
+    expiration = TTLAttribute(null=True)
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    BusinessRecord,
+    ApiKeyRecord,
+    PhoneNumberRecord,
+    CustomerRecord,
+    MessageRecord,
+    DeliveryRecord,
+    UnroutedWebhookRecord,
+    SendRateRecord,
+    IdempotencyRecord,
+)
 
 
 def reset_connections() -> None:

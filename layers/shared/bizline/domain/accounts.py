@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bizline.adapters import accounts_store as store
 from bizline.domain.api_keys import generate_key, hash_key, hashes_match, key_from_authorization, new_id
+from bizline.domain.signatures import new_webhook_secret
 from bizline.domain.tiers import classify_size, first_day_of_next_month, tier_for
 from bizline.errors import NotFound, Unauthorized, ValidationFailed
 from bizline.models.api_keys import ApiKeyList, ApiKeyView
@@ -16,7 +17,10 @@ from bizline.models.businesses import (
     SizeFigures,
     TierChange,
 )
+from bizline.models.messaging import WebhookSecret
 from bizline.settings import get_settings
+
+WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
 
 
 def utc_now() -> datetime:
@@ -68,8 +72,9 @@ def sign_up(request: SignUpRequest, now: datetime | None = None) -> SignUpRespon
         updated_at=now,
     )
     stored_key, shown_key = _issue_key(business.business_id, "default", now)
-    store.create_business(business, stored_key)
-    return SignUpResponse(business=business, api_key=shown_key)
+    webhook_secret = new_webhook_secret()
+    store.create_business(business, stored_key, webhook_secret)
+    return SignUpResponse(business=business, api_key=shown_key, webhook_secret=webhook_secret)
 
 
 def apply_due_tier_change(business: Business, today: date) -> Business:
@@ -131,7 +136,21 @@ def update_business(business_id: str, update: BusinessUpdate, now: datetime | No
         business = _resize(business, update.size, now.date())
     business = business.model_copy(update={"updated_at": now})
     store.update_business(business, expected_updated_at=stored.updated_at)
+    if business.callback_url and business.callback_url != stored.callback_url:
+        store.reenable_callbacks(business_id)
     return business
+
+
+def rotate_webhook_secret(business_id: str, now: datetime | None = None) -> WebhookSecret:
+    """A new callback signing secret; the old one keeps signing alongside it for 24 hours."""
+    now = now or utc_now()
+    settings = store.get_callback_settings(business_id)
+    if settings is None:
+        raise NotFound("No such business.")
+    valid_until = now + WEBHOOK_SECRET_OVERLAP if settings.webhook_secret else None
+    secret = new_webhook_secret()
+    store.set_webhook_secret(business_id, secret, valid_until)
+    return WebhookSecret(webhook_secret=secret, previous_secret_valid_until=valid_until)
 
 
 def create_api_key(business_id: str, name: str | None, now: datetime | None = None) -> NewApiKeyView:

@@ -75,3 +75,6 @@ class NewApiKeyView(ResponseModel):
 class SignUpResponse(ResponseModel):
     business: Business
     api_key: NewApiKeyView
+    webhook_secret: str = Field(
+        description="Signs the callbacks bizline sends (Standard Webhooks, `whsec_...`). Shown this once."
+    )

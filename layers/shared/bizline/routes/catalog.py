@@ -2,10 +2,16 @@
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
-from bizline.routes import accounts, platform
+from bizline.routes import accounts, messaging, phone_numbers, platform, webhooks
 from bizline.web import build_resolver
 
-ROUTER_FACTORIES = (accounts.build_router, platform.build_router)
+ROUTER_FACTORIES = (
+    accounts.build_router,
+    phone_numbers.build_router,
+    messaging.build_router,
+    webhooks.build_router,
+    platform.build_router,
+)
 
 
 def build_api_resolver() -> APIGatewayHttpResolver:

@@ -1,0 +1,24 @@
+"""Sends queued replies through the provider, paced per phone number (partial batch responses)."""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from bizline.domain.replies import send_queued
+from bizline.observability import logger
+
+# Failed records are reported, not raised: SQS retries just those, even when all failed.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+def record_handler(record: SQSRecord) -> str:
+    outcome = send_queued(json.loads(record.body))
+    logger.info("send", extra={"outcome": outcome})
+    return outcome
+
+
+@logger.inject_lambda_context
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,31 @@
+"""SQS: send tasks in batches of ten, the most one call carries."""
+
+import json
+from typing import Any
+
+from bizline.adapters.aws_clients import client
+
+MAX_DELAY_SECONDS = 900  # SQS's limit for one message's delay
+BATCH = 10
+
+
+class EnqueueFailed(RuntimeError):
+    pass
+
+
+def send_tasks(queue_url: str, tasks: list[dict[str, Any]], delay_seconds: int = 0) -> None:
+    """Send every task or raise: a partly failed batch is retried once, then reported."""
+    delay = max(0, min(int(delay_seconds), MAX_DELAY_SECONDS))
+    for start in range(0, len(tasks), BATCH):
+        entries = [
+            {"Id": str(index), "MessageBody": json.dumps(task, separators=(",", ":")), "DelaySeconds": delay}
+            for index, task in enumerate(tasks[start : start + BATCH])
+        ]
+        for _ in range(2):
+            failed = client("sqs").send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed", [])
+            if not failed:
+                break
+            failed_ids = {item["Id"] for item in failed}
+            entries = [entry for entry in entries if entry["Id"] in failed_ids]
+        else:
+            raise EnqueueFailed(f"{len(entries)} task(s) could not be queued on {queue_url}")

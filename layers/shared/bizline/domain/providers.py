@@ -1,0 +1,65 @@
+"""Where outbound messages go: Meta's Graph API in AWS, a sandbox on the local platform."""
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+# Meta error codes that mean "not now" rather than "never": throughput and rate limits, and
+# Meta's own temporary failures.
+RETRYABLE_META_CODES = frozenset({1, 2, 4, 17, 341, 80007, 130429, 131000, 131016, 131056})
+
+
+@dataclass
+class ProviderError(Exception):
+    message: str
+    retryable: bool
+    code: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    wa_id: str | None
+    user_id: str | None
+
+
+class MessagingProvider(Protocol):
+    def send(self, phone_number_id: str, recipient: Recipient, content: dict[str, Any]) -> str:
+        """Send one message; returns Meta's message id (wamid) or raises ProviderError."""
+        ...
+
+
+def graph_api_body(recipient: Recipient, content: dict[str, Any]) -> dict[str, Any]:
+    """The Cloud API request body: `to` takes the phone-based id, `recipient` the business-scoped one."""
+    body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", **content}
+    if recipient.wa_id:
+        body["to"] = recipient.wa_id
+    else:
+        body["recipient"] = recipient.user_id
+    return body
+
+
+def classify_graph_error(http_status: int, payload: dict[str, Any] | None) -> ProviderError:
+    error = (payload or {}).get("error") or {}
+    code = error.get("code")
+    retryable = http_status >= 500 or http_status == 429 or code in RETRYABLE_META_CODES
+    return ProviderError(
+        message=str(error.get("message") or f"Graph API answered {http_status}"),
+        retryable=retryable,
+        code=code,
+        details={key: error[key] for key in ("type", "error_subcode", "error_data", "fbtrace_id") if key in error},
+    )
+
+
+def get_provider() -> MessagingProvider:
+    from bizline.settings import get_settings
+
+    if get_settings().messaging_provider == "sandbox":
+        from bizline.adapters.sandbox_provider import SandboxProvider
+
+        return SandboxProvider()
+    from bizline.adapters.meta_graph import MetaGraphProvider
+
+    return MetaGraphProvider()

@@ -1,0 +1,70 @@
+"""POST /v1/messages with an Idempotency-Key: the same key and request give the same message.
+
+Powertools idempotency keeps the first answer in DynamoDB for 24 hours; the same key with a
+different request is refused rather than silently answered with the first message.
+"""
+
+from functools import cache
+from typing import Any
+
+from bizline.domain.replies import accept_reply
+from bizline.errors import Conflict, ValidationFailed
+from bizline.models.messaging import AcceptedMessage, SendMessageRequest
+from bizline.settings import get_settings
+
+IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60
+
+
+@cache
+def _idempotency() -> tuple[Any, Any]:
+    """The idempotent accept function and its config, built on first use (not at import)."""
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    persistence = DynamoDBPersistenceLayer(table_name=get_settings().idempotency_table)
+    config = IdempotencyConfig(
+        event_key_jmespath="[business_id, idempotency_key]",
+        payload_validation_jmespath="request",
+        expires_after_seconds=IDEMPOTENCY_WINDOW_SECONDS,
+    )
+
+    @idempotent_function(data_keyword_argument="call", persistence_store=persistence, config=config)
+    def accept_once(call: dict[str, Any]) -> dict[str, Any]:
+        request = SendMessageRequest.model_validate(call["request"])
+        return accept_reply(call["business_id"], request).model_dump(mode="json")
+
+    return accept_once, config
+
+
+def register_lambda_context(context: Any) -> None:
+    """Lets Powertools expire an in-progress record when the invocation would time out."""
+    _idempotency()[1].register_lambda_context(context)
+
+
+def accept(business_id: str, request: SendMessageRequest, idempotency_key: str | None) -> AcceptedMessage:
+    if not idempotency_key:
+        return accept_reply(business_id, request)
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
+    call = {
+        "business_id": business_id,
+        "idempotency_key": idempotency_key,
+        "request": request.model_dump(mode="json"),
+    }
+    try:
+        accept_once, _ = _idempotency()
+        return AcceptedMessage.model_validate(accept_once(call=call))
+    except IdempotencyValidationError as error:
+        raise ValidationFailed(
+            "This Idempotency-Key was used with a different request.", code="idempotency_key_reused"
+        ) from error
+    except IdempotencyAlreadyInProgressError as error:
+        raise Conflict(
+            "A request with this Idempotency-Key is still in progress.", code="request_in_progress"
+        ) from error

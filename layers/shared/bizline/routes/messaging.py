@@ -1,0 +1,98 @@
+"""Routes for replies, conversation history and callback deliveries."""
+
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
+
+from bizline.domain import conversations, deliveries, replies_api
+from bizline.models.messaging import (
+    AcceptedMessage,
+    ConversationList,
+    Delivery,
+    DeliveryList,
+    MessageList,
+    SendMessageRequest,
+)
+from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
+
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str | None, Query(max_length=2048)]
+
+
+def build_router() -> Router:
+    router = Router()
+
+    def business_id() -> str:
+        return authenticated_business_id(router.current_event)
+
+    @router.post(
+        "/v1/messages",
+        summary="Send a message to a customer",
+        description=(
+            "Text and media only within 24 hours of the customer's last message (the customer service "
+            "window); templates at any time. Answers 202: the send happens behind a queue. Repeat a request "
+            "with the same Idempotency-Key to get the same message back (for 24 hours)."
+        ),
+        tags=["Messages"],
+        security=AUTHENTICATED,
+        responses={202: {"description": "Accepted for sending."}} | error_responses(400, 401, 404, 409, 413, 415),
+    )
+    def send_message(
+        request: Annotated[SendMessageRequest, Body()],
+        idempotency_key: Annotated[str | None, Header(alias="idempotency-key", max_length=255)] = None,
+    ) -> Response[AcceptedMessage]:
+        accepted = replies_api.accept(business_id(), request, idempotency_key)
+        return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted)
+
+    @router.get(
+        "/v1/conversations",
+        summary="Conversations, most recent first",
+        description="One row per customer, with the last message and whether the service window is open.",
+        tags=["Conversations"],
+        security=AUTHENTICATED,
+        responses=error_responses(400, 401),
+    )
+    def list_conversations(limit: Limit = 25, cursor: Cursor = None) -> ConversationList:
+        return conversations.list_conversations(business_id(), limit, cursor)
+
+    @router.get(
+        "/v1/conversations/<customer_id>/messages",
+        summary="A conversation's messages, newest first",
+        tags=["Conversations"],
+        security=AUTHENTICATED,
+        responses=error_responses(400, 401, 404),
+    )
+    def list_messages(
+        customer_id: Annotated[str, Path(max_length=64)], limit: Limit = 50, cursor: Cursor = None
+    ) -> MessageList:
+        return conversations.list_messages(business_id(), customer_id, limit, cursor)
+
+    @router.get(
+        "/v1/deliveries",
+        summary="Callback deliveries",
+        description="`status=failed` lists what could not be delivered: refused, gone or dead-lettered.",
+        tags=["Deliveries"],
+        security=AUTHENTICATED,
+        responses=error_responses(400, 401),
+    )
+    def list_deliveries(
+        status: Annotated[Literal["failed", "pending", "succeeded", "no_endpoint"] | None, Query()] = None,
+        limit: Limit = 50,
+        cursor: Cursor = None,
+    ) -> DeliveryList:
+        return deliveries.list_deliveries(business_id(), status, limit, cursor)
+
+    @router.post(
+        "/v1/deliveries/<delivery_id>/retry",
+        summary="Retry a failed delivery",
+        tags=["Deliveries"],
+        security=AUTHENTICATED,
+        responses={202: {"description": "Queued again."}} | error_responses(401, 404, 409),
+    )
+    def retry_delivery(delivery_id: Annotated[str, Path(max_length=64)]) -> Response[Delivery]:
+        retried = deliveries.retry_delivery(business_id(), delivery_id)
+        return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=retried)
+
+    return router

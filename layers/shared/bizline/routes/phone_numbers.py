@@ -1,0 +1,67 @@
+"""Routes for a business's WhatsApp phone numbers and its callback signing secret."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+
+from bizline.domain import accounts, phone_numbers
+from bizline.models.messaging import AddPhoneNumberRequest, PhoneNumber, PhoneNumberList, WebhookSecret
+from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
+
+_TAGS = ["Phone numbers"]
+
+
+def build_router() -> Router:
+    router = Router()
+
+    def business_id() -> str:
+        return authenticated_business_id(router.current_event)
+
+    @router.post(
+        "/v1/phone-numbers",
+        summary="Add a WhatsApp phone number",
+        description="Webhooks for this number are routed to the calling business. A number belongs to one business.",
+        tags=_TAGS,
+        security=AUTHENTICATED,
+        responses={201: {"description": "Added."}} | error_responses(400, 401, 409, 413, 415),
+    )
+    def add_phone_number(request: Annotated[AddPhoneNumberRequest, Body()]) -> Response[PhoneNumber]:
+        added = phone_numbers.add_phone_number(business_id(), request)
+        return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=added)
+
+    @router.get(
+        "/v1/phone-numbers",
+        summary="List the business's phone numbers",
+        tags=_TAGS,
+        security=AUTHENTICATED,
+        responses=error_responses(401),
+    )
+    def list_phone_numbers() -> PhoneNumberList:
+        return phone_numbers.list_phone_numbers(business_id())
+
+    @router.delete(
+        "/v1/phone-numbers/<phone_number_id>",
+        summary="Remove a phone number",
+        tags=_TAGS,
+        security=AUTHENTICATED,
+        responses={204: {"description": "Removed."}} | error_responses(401, 404),
+    )
+    def remove_phone_number(phone_number_id: Annotated[str, Path(max_length=32)]) -> Response[None]:
+        phone_numbers.remove_phone_number(business_id(), phone_number_id)
+        return Response(status_code=204)
+
+    @router.post(
+        "/v1/businesses/me/webhook-secret",
+        summary="Rotate the callback signing secret",
+        description="The new secret is shown once; the previous one keeps signing callbacks for 24 hours.",
+        tags=["Business accounts"],
+        security=AUTHENTICATED,
+        responses={201: {"description": "The new secret."}} | error_responses(401, 404),
+    )
+    def rotate_webhook_secret() -> Response[WebhookSecret]:
+        rotated = accounts.rotate_webhook_secret(business_id())
+        return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=rotated)
+
+    return router
