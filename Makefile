@@ -13,11 +13,12 @@ export AWS_REGION ?= eu-central-1
 export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint unit sam-checks run invoke clean python313
+.PHONY: help test lint unit sam-checks run invoke customer clean python313
 
 help:
 	@echo "make test    - install what is needed, then lint, tests and template checks (CI runs this)"
 	@echo "make run     - the whole platform locally on an embedded AWS (PORT=3000)"
+	@echo "make customer TEXT=... - a customer writes to the demo bakery (on a running make run)"
 	@echo "make invoke  - one handler with a sample event: make invoke FN=BusinessApiFunction EVENT=events/..."
 	@echo "make clean   - remove virtualenvs and build output"
 
@@ -58,6 +59,10 @@ test: lint unit sam-checks
 # The whole platform locally: embedded AWS, HTTP API on PORT (3000), every event source.
 run: $(VENV)/.installed
 	$(PY) -m local.run
+
+# Play a customer writing to the demo bakery on a running `make run`: make customer TEXT='Hallo!'
+customer: $(VENV)/.installed
+	$(PY) -m local.customer "$(TEXT)"
 
 # One handler with a sample event against the embedded AWS: make invoke FN=BusinessApiFunction EVENT=events/...
 invoke: $(VENV)/.installed

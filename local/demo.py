@@ -25,7 +25,7 @@ DEMO_META_APP_SECRET = "bizline-local-meta-app-secret"  # noqa: S105 - local onl
 DEMO_VERIFY_TOKEN = "bizline-verify-token"  # noqa: S105 - the template's default, local only
 
 
-def seed_demo_business(now: datetime | None = None) -> None:
+def seed_demo_business(now: datetime | None = None, callback_url: str | None = None) -> None:
     from bizline.adapters import accounts_store as store
     from bizline.domain.api_keys import hash_key
     from bizline.domain.tiers import classify_size, tier_for
@@ -41,6 +41,7 @@ def seed_demo_business(now: datetime | None = None) -> None:
         country="AT",
         contact_email="office@baeckerei-demo.example",
         website="https://baeckerei-demo.example",
+        callback_url=callback_url,
         size=size,
         size_class=size_class,
         tier=tier_for(size_class),
@@ -104,12 +105,10 @@ def seed_demo_conversation(now: datetime) -> None:
     messaging_store.record_activity(DEMO_BUSINESS_ID, customer_id, now, "Habt ihr heute Kipferl?", "inbound")
 
 
-def seed_demo_meta_secret(secretsmanager: Any) -> None:
+def seed_demo_meta_secret(secretsmanager: Any, secret_name: str = "bizline/meta") -> None:  # noqa: S107
     """Known local values for the Meta secret the template generates (signing stays real)."""
-    from bizline.settings import get_settings
-
     secretsmanager.put_secret_value(
-        SecretId=get_settings().meta_secret_name,
+        SecretId=secret_name,
         SecretString=json.dumps(
             {"app_secret": DEMO_META_APP_SECRET, "verify_token": DEMO_VERIFY_TOKEN, "access_token": ""}
         ),

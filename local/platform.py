@@ -4,6 +4,7 @@ Everything comes from template.yaml: the resources, the routes, the authorizers,
 sources and the functions' environment. Handlers run in this process.
 """
 
+import json
 import logging
 import os
 import sys
@@ -21,6 +22,7 @@ from typing import Any, TextIO
 from local.event_sources import DynamoDbStreamPoller, Poller, SchedulePoller, SqsPoller
 from local.gateway import HttpApiGateway, IamCredentials
 from local.lambda_runtime import invoke
+from local.playground import Playground
 from local.resources import provision
 from local.template import (
     REGION,
@@ -30,6 +32,7 @@ from local.template import (
     event_sources,
     functions,
     load_template,
+    resolve,
 )
 
 LOCAL_ACCESS_KEY = "AKIABIZLINELOCAL0001"
@@ -108,10 +111,12 @@ class LocalPlatform:
         )
         self.functions = functions(self.template, self.endpoint)
         self._apply_function_environment()
-        if self.seed_demo:
-            from local.demo import seed_demo_business
+        meta_secret = self.template["Resources"].get("MetaSecret")
+        if meta_secret:
+            from local.demo import seed_demo_meta_secret
 
-            seed_demo_business()
+            name = resolve(self.template, meta_secret["Properties"]["Name"], self.endpoint)
+            seed_demo_meta_secret(session.client("secretsmanager", endpoint_url=self.endpoint), name)
         self.gateway = HttpApiGateway(
             self.template,
             invoker=self.invoke_or_raise,
@@ -119,6 +124,13 @@ class LocalPlatform:
             endpoint=self.endpoint,
         )
         self._start_http()
+        # Replies go to the sandbox, which answers with statuses through this platform's own webhook.
+        os.environ.update(MESSAGING_PROVIDER="sandbox", SANDBOX_WEBHOOK_URL=f"{self.api_url}/webhooks/whatsapp")
+        self._forget_cached_clients()
+        if self.seed_demo:
+            from local.demo import DEMO_BUSINESS_ID, seed_demo_business
+
+            seed_demo_business(callback_url=f"{self.api_url}/local/callbacks/{DEMO_BUSINESS_ID}")
         self._start_pollers(session)
         return self
 
@@ -140,11 +152,17 @@ class LocalPlatform:
 
     @staticmethod
     def _forget_cached_clients() -> None:
+        from aws_lambda_powertools.utilities import parameters
+        from bizline.adapters.aws_clients import reset_clients
         from bizline.adapters.tables import reset_connections
+        from bizline.domain.replies_api import _idempotency
         from bizline.settings import get_settings
 
         get_settings.cache_clear()
         reset_connections()
+        reset_clients()
+        parameters.clear_caches()
+        _idempotency.cache_clear()
 
     def __enter__(self) -> "LocalPlatform":
         return self.start()
@@ -213,6 +231,12 @@ class LocalPlatform:
     def _start_http(self) -> None:
         gateway = self.gateway
 
+        def post_to_gateway(path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+            answer = gateway.request("POST", path, headers=headers, body=body)
+            return answer.status, answer.body
+
+        playground = self.playground = Playground(post_to_gateway)
+
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
@@ -220,6 +244,16 @@ class LocalPlatform:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else None
                 path, _, query = self.path.partition("?")
+                local = playground.handle(self.command, path, dict(self.headers.items()), body or b"")
+                if local is not None:
+                    status, payload = local
+                    data = json.dumps(payload).encode() if payload else b""
+                    self.send_response(status)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 response = gateway.request(
                     self.command, path, headers=dict(self.headers.items()), body=body, query=query
                 )
@@ -273,7 +307,7 @@ class LocalPlatform:
 
     # -- banner ------------------------------------------------------------------------------
     def banner(self) -> str:
-        from local.demo import DEMO_API_KEY, DEMO_BUSINESS_ID
+        from local.demo import DEMO_API_KEY, DEMO_BUSINESS_ID, DEMO_PHONE_NUMBER_ID
 
         lines = [
             "",
@@ -281,6 +315,7 @@ class LocalPlatform:
             "",
             f"  API           {self.api_url}",
             f"  OpenAPI       {self.api_url}/v1/openapi.json",
+            f"  Meta webhook  {self.api_url}/webhooks/whatsapp",
             f"  embedded AWS  {self.endpoint}   (region {REGION})",
             f"  credentials   AWS_ACCESS_KEY_ID={LOCAL_ACCESS_KEY}",
             f"                AWS_SECRET_ACCESS_KEY={LOCAL_SECRET_KEY}",
@@ -291,8 +326,12 @@ class LocalPlatform:
                 f"  demo business {DEMO_BUSINESS_ID} (Bäckerei Demo, an SME on the free tier)",
                 f"  demo API key  {DEMO_API_KEY}",
                 "",
+                f"  demo number   {DEMO_PHONE_NUMBER_ID} (replies go to the sandbox provider)",
+                f"  callbacks     {self.api_url}/local/callbacks  (the demo bakery's receiver; signatures checked)",
+                "",
                 "  try:",
                 f"    curl -s {self.api_url}/v1/businesses/me -H 'authorization: Bearer {DEMO_API_KEY}'",
+                "    make customer TEXT='Habt ihr heute Kipferl?'     # a customer writes, via the signed webhook",
             ]
         lines += ["", "Ctrl-C stops it; state lives as long as this process.", ""]
         return "\n".join(lines)

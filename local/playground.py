@@ -1,0 +1,123 @@
+"""Local-only routes that let a person play customer and watch a business's callbacks arrive.
+
+- POST /local/customer-messages  {"text": "...", "wa_id"?: "...", "user_id"?: "...", "name"?: "...",
+  "phone_number_id"?: "..."} sends a customer message into the real webhook path, signed like Meta.
+- POST /local/callbacks/{business_id}  a callback receiver: verifies the Standard Webhooks signature
+  with the business's secret, as a business's server would, and keeps what arrived.
+- GET  /local/callbacks  what arrived, newest last, with whether each signature verified.
+
+None of this exists in AWS: the template does not declare it.
+"""
+
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from local.demo import DEMO_CUSTOMER_WA_ID, DEMO_META_APP_SECRET, DEMO_PHONE_NUMBER_ID
+
+Reply = tuple[int, dict[str, Any]]
+
+
+def customer_envelope(
+    text: str, phone_number_id: str, wa_id: str | None, user_id: str | None, name: str
+) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "id": f"wamid.local.{secrets.token_hex(10)}",
+        "timestamp": str(int(time.time())),
+        "type": "text",
+        "text": {"body": text},
+    }
+    contact: dict[str, Any] = {"profile": {"name": name}}
+    if wa_id:
+        message["from"] = contact["wa_id"] = wa_id
+    if user_id:
+        message["from_user_id"] = contact["user_id"] = user_id
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "local-waba",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "", "phone_number_id": phone_number_id},
+                            "contacts": [contact],
+                            "messages": [message],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+
+
+class Playground:
+    def __init__(self, post_to_gateway: Callable[[str, dict[str, str], bytes], tuple[int, bytes]]):
+        self.post_to_gateway = post_to_gateway
+        self.callbacks: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply | None:
+        if method == "POST" and path == "/local/customer-messages":
+            return self._customer_message(body)
+        if method == "POST" and path.startswith("/local/callbacks/"):
+            return self._callback(path.removeprefix("/local/callbacks/"), headers, body)
+        if method == "GET" and path == "/local/callbacks":
+            with self._lock:
+                return 200, {"items": list(self.callbacks)}
+        return None
+
+    def _customer_message(self, body: bytes) -> Reply:
+        from bizline.domain.signatures import meta_signature
+
+        try:
+            request = json.loads(body or b"{}")
+            text = str(request["text"])
+        except (ValueError, KeyError, TypeError):
+            return 400, {"error": {"code": "bad_request", "message": 'Send {"text": "..."}.', "details": []}}
+        user_id = request.get("user_id")
+        wa_id = request.get("wa_id", None if user_id else DEMO_CUSTOMER_WA_ID)
+        envelope = customer_envelope(
+            text, request.get("phone_number_id", DEMO_PHONE_NUMBER_ID), wa_id, user_id, request.get("name", "Anna")
+        )
+        raw = json.dumps(envelope).encode()
+        headers = {"content-type": "application/json", "x-hub-signature-256": meta_signature(raw, DEMO_META_APP_SECRET)}
+        status, answer = self.post_to_gateway("/webhooks/whatsapp", headers, raw)
+        return status, {
+            "wamid": envelope["entry"][0]["changes"][0]["value"]["messages"][0]["id"],
+            "webhook": json.loads(answer or b"{}"),
+        }
+
+    def _callback(self, business_id: str, headers: dict[str, str], body: bytes) -> Reply:
+        from bizline.adapters.accounts_store import get_callback_settings
+        from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+        settings = get_callback_settings(business_id)
+        secrets_to_try = (
+            [s for s in (settings.webhook_secret, settings.previous_webhook_secret) if s] if settings else []
+        )
+        text = body.decode("utf-8", errors="replace")
+        verified = False
+        for secret in secrets_to_try:
+            try:
+                Webhook(secret).verify(text, {name.lower(): value for name, value in headers.items()})
+            except WebhookVerificationError:
+                continue
+            verified = True
+            break
+        event = json.loads(text) if text.startswith("{") else {"raw": text}
+        with self._lock:
+            self.callbacks.append(
+                {
+                    "business_id": business_id,
+                    "verified": verified,
+                    "webhook_id": headers.get("webhook-id"),
+                    "event": event,
+                }
+            )
+        return (204, {}) if verified else (401, {"error": {"code": "bad_signature", "message": "not verified"}})
