@@ -8,7 +8,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from local.gateway import HttpApiGateway
+from local.gateway import HttpApiGateway, IamCredentials
 from local.moto_safety import serialize_moto_requests
 from local.resources import provision
 from local.template import LOCAL_ENDPOINT, functions, load_template
@@ -72,10 +72,15 @@ def aws(function_environment: dict[str, str]) -> Iterator[dict[str, Any]]:
             "dynamodb": client("dynamodb"),
             "sqs": client("sqs"),
             "secretsmanager": client("secretsmanager"),
+            "s3": client("s3"),
         }
         _reset_cached_clients()
 
 
+REVIEWER_CREDENTIALS = IamCredentials("AKIAREVIEWERTEST0001", "reviewer-secret-key-for-tests")
+
+
 @pytest.fixture
 def api(aws: dict[str, Any]) -> HttpApiGateway:
-    return HttpApiGateway()
+    """The HTTP API; AWS_IAM routes accept SigV4 signatures by REVIEWER_CREDENTIALS."""
+    return HttpApiGateway(iam_credentials=REVIEWER_CREDENTIALS)

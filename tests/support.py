@@ -147,29 +147,137 @@ def queue_depth(aws: dict[str, Any], queue_name: str) -> dict[str, int]:
     }
 
 
-def drain(queue_name: str, function: str, rounds: int = 10) -> list[Any]:
-    """Run a queue's consumer the way Lambda's SQS poller would, until the queue is empty."""
-    import boto3
-
-    from local.event_sources import SqsPoller
+def _recording_invoker() -> tuple[list[Any], Any]:
+    """An invoker for the local pollers that keeps every result; a failure comes back as in Lambda."""
     from local.lambda_runtime import invoke
-    from local.template import event_sources, functions, load_template
 
-    template = load_template()
-    specs = functions(template)
-    source = next(s for s in event_sources(template, {"SQS"}) if s.function == function)
     results: list[Any] = []
 
     def invoker(spec, event, trigger):
         try:
             result = invoke(spec, event)
-        except Exception as error:  # a failed batch comes back, as in Lambda
+        except Exception as error:
             results.append(error)
             return False, error
         results.append(result)
         return True, result
 
+    return results, invoker
+
+
+def drain(queue_name: str, function: str, rounds: int = 10) -> list[Any]:
+    """Run a queue's consumer the way Lambda's SQS poller would, until the queue is empty."""
+    import boto3
+
+    from local.event_sources import SqsPoller
+    from local.template import event_sources, functions, load_template
+
+    template = load_template()
+    specs = functions(template)
+    source = next(s for s in event_sources(template, {"SQS"}) if s.function == function)
+    results, invoker = _recording_invoker()
     poller = SqsPoller(source, specs[function], boto3.client("sqs", region_name="eu-central-1"), template, invoker)
+    for _ in range(rounds):
+        if not poller.poll_once():
+            break
+    return results
+
+
+# -- verification -------------------------------------------------------------------------------
+PDF = b"%PDF-1.7\n% a register extract\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def verification_body(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "legal_name": "Bäckerei Huber GmbH",
+        "registration_number": "FN 123456a",
+        "register_name": "Firmenbuch, Handelsgericht Wien",
+        "country": "AT",
+        "registered_address": "Hauptstraße 1, 1010 Wien",
+        "website": "https://baeckerei-huber.example",
+        "contact_email": "office@baeckerei-huber.example",
+        "size": BAKERY_SIZE,
+    }
+    body.update(overrides)
+    return body
+
+
+def signed_headers(method: str, path: str, body: bytes = b"", query: str = "", credentials=None) -> dict[str, str]:
+    """Headers of a request SigV4-signed as a reviewer (execute-api), as the AWS CLI or SDK would send."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    from tests.conftest import REVIEWER_CREDENTIALS
+
+    credentials = credentials or REVIEWER_CREDENTIALS
+    url = f"http://localhost{path}" + (f"?{query}" if query else "")
+    headers = {"host": "localhost"}
+    if body:
+        headers["content-type"] = "application/json"
+    request = AWSRequest(method=method, url=url, data=body, headers=headers)
+    SigV4Auth(Credentials(credentials.access_key, credentials.secret_key), "execute-api", "eu-central-1").add_auth(
+        request
+    )
+    return dict(request.headers.items())
+
+
+def as_reviewer(api: HttpApiGateway, method: str, path: str, body: Any = None, query: str = "") -> GatewayResponse:
+    raw = json.dumps(body).encode() if body is not None else b""
+    return api.request(method, path, headers=signed_headers(method, path, raw, query), body=raw or None, query=query)
+
+
+def upload_document(
+    api: HttpApiGateway, api_key: str, request_id: str, content: bytes = PDF, content_type: str = "application/pdf"
+) -> str:
+    """Ask for an upload form, POST the file to S3 with it (multipart, as a browser or curl would), attach it."""
+    import requests
+
+    form = post_json(
+        api,
+        f"/v1/verification-requests/{request_id}/documents",
+        {"filename": "extract.pdf", "content_type": content_type},
+        api_key,
+    )
+    assert form.status == 201, form.body
+    upload = form.json()
+    sent = requests.post(
+        upload["upload"]["url"], data=upload["upload"]["fields"], files={"file": ("extract", content)}, timeout=10
+    )
+    assert sent.status_code in (200, 204), sent.text
+    attached = api.request(
+        "POST",
+        f"/v1/verification-requests/{request_id}/documents/{upload['document_id']}/attach",
+        headers=bearer(api_key),
+    )
+    assert attached.status == 200, attached.body
+    return upload["document_id"]
+
+
+def drain_stream(table_logical_id: str, function: str, rounds: int = 5) -> list[Any]:
+    """Run a stream's consumer the way Lambda's stream poller would, until nothing new arrives."""
+    import boto3
+
+    from local.event_sources import DynamoDbStreamPoller
+    from local.template import event_sources, functions, load_template
+
+    template = load_template()
+    specs = functions(template)
+    source = next(s for s in event_sources(template, {"DynamoDB"}) if s.function == function)
+    results, invoker = _recording_invoker()
+    from botocore.config import Config
+
+    # Stream ARNs name the account; botocore would route to an account endpoint moto's mock does not know.
+    region = {"region_name": "eu-central-1", "config": Config(account_id_endpoint_mode="disabled")}
+    poller = DynamoDbStreamPoller(
+        source,
+        specs[function],
+        boto3.client("dynamodb", **region),
+        boto3.client("dynamodbstreams", **region),
+        template,
+        invoker,
+    )
     for _ in range(rounds):
         if not poller.poll_once():
             break

@@ -118,7 +118,24 @@ def test_only_public_routes_skip_the_authorizer():
         ("GET", "/v1/openapi.json"),
         ("GET", "/webhooks/whatsapp"),
         ("POST", "/webhooks/whatsapp"),
+        ("GET", "/v1/public/verified/{phone_number}"),
     }
+
+
+def test_admin_routes_and_only_they_are_signed_with_iam():
+    signed = {route.path for route in http_routes(TEMPLATE) if route.authorizer == "AWS_IAM"}
+    assert signed
+    assert all(path.startswith("/admin/") for path in signed)
+    assert {route.path for route in http_routes(TEMPLATE) if route.path.startswith("/admin/")} == signed
+
+
+def test_the_documents_bucket_is_private_encrypted_and_cleans_up_incomplete_uploads():
+    bucket = TEMPLATE["Resources"]["VerificationDocumentsBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert len(bucket["PublicAccessBlockConfiguration"]) == 4
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    rules = bucket["LifecycleConfiguration"]["Rules"]
+    assert any("AbortIncompleteMultipartUpload" in rule for rule in rules)
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))

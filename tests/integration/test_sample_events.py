@@ -33,6 +33,19 @@ EXPECTED_STATUS = {
     "messaging_api/retry_delivery.json": 404,
     "whatsapp_webhook/handshake.json": 200,
     "whatsapp_webhook/notification.json": 200,
+    "verification_api/submit.json": 201,
+    "verification_api/list.json": 200,
+    "verification_api/get.json": 404,  # names a request the demo bakery does not have
+    "verification_api/withdraw.json": 404,
+    "verification_api/request_document_upload.json": 404,
+    "verification_api/attach_document.json": 404,
+    "verification_admin/list.json": 200,
+    "verification_admin/get.json": 404,
+    "verification_admin/claim.json": 404,
+    "verification_admin/decide.json": 404,
+    "verification_admin/audit.json": 404,
+    "verification_admin/revoke_badge.json": 409,  # the demo bakery carries no badge yet
+    "public_verification/lookup.json": 200,
 }
 EXPECTED_AUTHORIZATION = {"authorizer/allow.json": True, "authorizer/deny.json": False}
 # Queue consumers: how many records of the sample batch come back as failed (to be retried).
@@ -43,9 +56,14 @@ EXPECTED_BATCH_FAILURES = {
 }
 
 
+# Stream consumers: how many records of the sample batch they act on.
+EXPECTED_STREAM_RESULTS = {"verification_events/approved.json": {"notified": 1}}
+
+
 def test_every_sample_event_has_an_expectation():
     found = {str(path.relative_to(EVENTS)) for path in EVENTS.glob("*/*.json")}
-    assert found == set(EXPECTED_STATUS) | set(EXPECTED_AUTHORIZATION) | set(EXPECTED_BATCH_FAILURES)
+    expected = set(EXPECTED_STATUS) | set(EXPECTED_AUTHORIZATION) | set(EXPECTED_BATCH_FAILURES)
+    assert found == expected | set(EXPECTED_STREAM_RESULTS)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_STATUS))
@@ -86,3 +104,10 @@ def test_queue_sample_events(aws, name):
     event = json.loads((EVENTS / name).read_text())
     response = invoke(SPECS[Path(name).parent.name], event)
     assert len(response["batchItemFailures"]) == EXPECTED_BATCH_FAILURES[name]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_STREAM_RESULTS))
+def test_stream_sample_events(aws, name):
+    seed_demo_business()
+    event = json.loads((EVENTS / name).read_text())
+    assert invoke(SPECS[Path(name).parent.name], event) == EXPECTED_STREAM_RESULTS[name]

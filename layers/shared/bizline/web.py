@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -21,6 +21,7 @@ from bizline.errors import (
     BadRequest,
     BizlineError,
     PayloadTooLarge,
+    Unauthorized,
     UnsupportedMediaType,
 )
 from bizline.models.common import ErrorResponse, error_body
@@ -31,6 +32,8 @@ API_TITLE = "bizline API"
 API_VERSION = "1.0.0"
 SECURITY_SCHEME = "apiKey"
 AUTHENTICATED = [{SECURITY_SCHEME: []}]
+REVIEWER_SECURITY_SCHEME = "sigv4"
+REVIEWER = [{REVIEWER_SECURITY_SCHEME: []}]
 
 _ERROR_DESCRIPTIONS = {
     400: "The request body could not be read.",
@@ -95,7 +98,15 @@ def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
         title=API_TITLE,
         version=API_VERSION,
         summary="Business messaging: accounts, API keys, conversations, verification.",
-        security_schemes={SECURITY_SCHEME: HTTPBearer(description="An API key: `Authorization: Bearer bzl_...`.")},
+        security_schemes={
+            SECURITY_SCHEME: HTTPBearer(description="An API key: `Authorization: Bearer bzl_...`."),
+            REVIEWER_SECURITY_SCHEME: APIKey(
+                name="Authorization",
+                in_=APIKeyIn.header,
+                description="bizline reviewers: an AWS Signature Version 4 by an IAM principal allowed to invoke "
+                "the API (`execute-api:Invoke`).",
+            ),
+        },
     )
 
     @app.exception_handler(BizlineError)
@@ -176,6 +187,17 @@ def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: Lambd
             "isBase64Encoded": False,
         }
     return app.resolve(event, context)
+
+
+def reviewer_identity(event: APIGatewayProxyEventV2) -> str:
+    """The IAM principal API Gateway verified for an AWS_IAM route (its ARN), for the audit trail."""
+    authorizer = event.request_context.authorizer
+    iam = authorizer.iam if authorizer else None
+    identity = (iam.user_arn or iam.caller_id) if iam else None
+    if not identity:
+        # Only reachable when a route lost its AWS_IAM authorizer: refuse rather than act anonymously.
+        raise Unauthorized("A signed (AWS SigV4) request is required.")
+    return identity
 
 
 def authenticated_business_id(event: APIGatewayProxyEventV2) -> str:

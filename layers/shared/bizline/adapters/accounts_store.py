@@ -6,11 +6,12 @@ from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from bizline.adapters.tables import ApiKeyRecord, BusinessRecord, TierChangeAttribute
 from bizline.errors import Conflict, NotFound
-from bizline.models.businesses import Business, SizeFigures, TierChange
+from bizline.models.businesses import Badge, Business, SizeFigures, TierChange
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,11 @@ def _business_from_record(record: BusinessRecord) -> Business:
         tier=record.tier,
         pending_tier_change=_tier_change_from_attribute(record.pending_tier_change),
         tier_history=[_tier_change_from_attribute(item) for item in record.tier_history or []],
+        badge=(
+            Badge(verified_name=record.verified_name, verified_since=_parse(record.verified_at))
+            if record.badge and record.verified_name and record.verified_at
+            else None
+        ),
         created_at=_parse(record.created_at),
         updated_at=_parse(record.updated_at),
     )
@@ -152,13 +158,17 @@ def get_business(business_id: str) -> Business | None:
         return None
 
 
+def business_update_actions(business: Business) -> list[Action]:
+    """Update actions writing every changeable field of `business` (None removes the attribute)."""
+    return [
+        getattr(BusinessRecord, name).remove() if value is None else getattr(BusinessRecord, name).set(value)
+        for name, value in _business_attributes(business).items()
+    ]
+
+
 def update_business(business: Business, expected_updated_at: datetime) -> None:
     """Write the changeable fields, only if nobody else changed the business since it was read."""
-    attributes = _business_attributes(business)
-    actions = [
-        getattr(BusinessRecord, name).remove() if value is None else getattr(BusinessRecord, name).set(value)
-        for name, value in attributes.items()
-    ]
+    actions = business_update_actions(business)
     record = BusinessRecord(business_id=business.business_id)
     try:
         record.update(actions=actions, condition=BusinessRecord.updated_at == _iso(expected_updated_at))

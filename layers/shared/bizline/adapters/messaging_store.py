@@ -3,6 +3,7 @@
 import base64
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -59,19 +60,28 @@ def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode()
 
 
-def decode_cursor(cursor: str | None, business_id: str) -> dict[str, Any] | None:
-    """A cursor names a key inside the caller's own data; anything else is refused."""
+def decode_opaque_cursor(cursor: str | None, accept: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
+    """The key a cursor names, when `accept` agrees it belongs to this listing; else 400."""
     if not cursor:
         return None
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        accepted = isinstance(key, dict) and all(isinstance(value, dict) for value in key.values()) and accept(key)
     except ValueError as error:
         raise BadRequest("The cursor is not valid.", code="invalid_cursor") from error
-    owner = key.get("business_id", {}).get("S") if isinstance(key, dict) else None
-    conversation = key.get("conversation", {}).get("S", "") if isinstance(key, dict) else ""
-    if owner != business_id and not conversation.startswith(f"{business_id}#"):
+    if not accepted:
         raise BadRequest("The cursor is not valid.", code="invalid_cursor")
     return key
+
+
+def decode_cursor(cursor: str | None, business_id: str) -> dict[str, Any] | None:
+    """A cursor names a key inside the caller's own data; anything else is refused."""
+
+    def owned(key: dict[str, Any]) -> bool:
+        owner = key.get("business_id", {}).get("S")
+        return owner == business_id or key.get("conversation", {}).get("S", "").startswith(f"{business_id}#")
+
+    return decode_opaque_cursor(cursor, owned)
 
 
 # -- phone numbers ------------------------------------------------------------------------------
@@ -94,6 +104,10 @@ def get_phone_number(phone_number_id: str) -> PhoneNumberRecord | None:
 
 def list_phone_numbers(business_id: str) -> list[PhoneNumberRecord]:
     return list(PhoneNumberRecord.by_business.query(business_id))
+
+
+def phone_numbers_displayed_as(e164: str) -> list[PhoneNumberRecord]:
+    return list(PhoneNumberRecord.by_display_number.query(e164, limit=5))
 
 
 def remove_phone_number(business_id: str, phone_number_id: str) -> bool:

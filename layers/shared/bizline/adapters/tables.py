@@ -35,6 +35,17 @@ class TierChangeAttribute(MapAttribute):
     effective_from = UnicodeAttribute()
 
 
+class BusinessesByBadge(GlobalSecondaryIndex):
+    """Sparse: only verified businesses carry `badge`."""
+
+    class Meta:
+        index_name = "by_badge"
+        projection = KeysOnlyProjection()
+
+    badge = UnicodeAttribute(hash_key=True)
+    verified_name = UnicodeAttribute(range_key=True)
+
+
 class BusinessRecord(Model):
     class Meta:
         table_name = _FromSettings("businesses_table")
@@ -60,8 +71,19 @@ class BusinessRecord(Model):
     previous_webhook_secret = UnicodeAttribute(null=True)
     previous_webhook_secret_expires_at = UnicodeAttribute(null=True)
     callback_disabled_at = UnicodeAttribute(null=True)
+    # The verified badge: set by a reviewer's approval, removed by a revocation.
+    badge = UnicodeAttribute(null=True)
+    verified_name = UnicodeAttribute(null=True)
+    verified_at = UnicodeAttribute(null=True)
+    verified_by_request = UnicodeAttribute(null=True)
+    badge_revoked_at = UnicodeAttribute(null=True)
+    # At most one open verification request, held in the same transactions that open and close it.
+    open_verification_request = UnicodeAttribute(null=True)
+    verification_reapply_after = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
+
+    by_badge = BusinessesByBadge()
 
 
 class ApiKeysByBusiness(GlobalSecondaryIndex):
@@ -98,6 +120,14 @@ class PhoneNumbersByBusiness(GlobalSecondaryIndex):
     phone_number_id = UnicodeAttribute(range_key=True)
 
 
+class PhoneNumbersByDisplayNumber(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_display_number"
+        projection = AllProjection()
+
+    display_phone_number = UnicodeAttribute(hash_key=True)
+
+
 class PhoneNumberRecord(Model):
     class Meta:
         table_name = _FromSettings("phone_numbers_table")
@@ -108,6 +138,7 @@ class PhoneNumberRecord(Model):
     created_at = UnicodeAttribute()
 
     by_business = PhoneNumbersByBusiness()
+    by_display_number = PhoneNumbersByDisplayNumber()
 
 
 class CustomersByRecentActivity(GlobalSecondaryIndex):
@@ -226,6 +257,91 @@ class SendRateRecord(Model):
     version = NumberAttribute(default=0)
 
 
+class CheckResultAttribute(MapAttribute):
+    name = UnicodeAttribute()
+    passed = BooleanAttribute()
+    detail = UnicodeAttribute()
+
+
+class DocumentAttribute(MapAttribute):
+    document_id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    object_key = UnicodeAttribute()
+    state = UnicodeAttribute()
+    size_bytes = NumberAttribute(null=True)
+    created_at = UnicodeAttribute()
+    attached_at = UnicodeAttribute(null=True)
+
+
+class VerificationRequestsByState(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_state"
+        projection = AllProjection()
+
+    state = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
+class VerificationRequestsById(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_request"
+        projection = KeysOnlyProjection()
+
+    request_id = UnicodeAttribute(hash_key=True)
+
+
+class VerificationRequestRecord(Model):
+    class Meta:
+        table_name = _FromSettings("verification_requests_table")
+
+    business_id = UnicodeAttribute(hash_key=True)
+    request_id = UnicodeAttribute(range_key=True)
+    state = UnicodeAttribute()
+    legal_name = UnicodeAttribute()
+    display_name = UnicodeAttribute()
+    registration_number = UnicodeAttribute()
+    register_name = UnicodeAttribute()
+    country = UnicodeAttribute()
+    registered_address = UnicodeAttribute()
+    website = UnicodeAttribute()
+    contact_email = UnicodeAttribute()
+    employees = NumberAttribute()
+    annual_turnover_eur = NumberAttribute()
+    balance_sheet_total_eur = NumberAttribute()
+    checks = ListAttribute(of=CheckResultAttribute, default=list)
+    documents = ListAttribute(of=DocumentAttribute, default=list)
+    submitted_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    claimed_by = UnicodeAttribute(null=True)
+    claimed_at = UnicodeAttribute(null=True)
+    decided_by = UnicodeAttribute(null=True)
+    decided_at = UnicodeAttribute(null=True)
+    decision_reason = UnicodeAttribute(null=True)
+    confirmed_size_class = UnicodeAttribute(null=True)
+    revoked_at = UnicodeAttribute(null=True)
+    revoked_reason = UnicodeAttribute(null=True)
+
+    by_state = VerificationRequestsByState()
+    by_request = VerificationRequestsById()
+
+
+class VerificationAuditRecord(Model):
+    """Append-only: written once per transition, never updated."""
+
+    class Meta:
+        table_name = _FromSettings("verification_audit_table")
+
+    request_id = UnicodeAttribute(hash_key=True)
+    entry_id = UnicodeAttribute(range_key=True)
+    business_id = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    at = UnicodeAttribute()
+    from_state = UnicodeAttribute(null=True)
+    to_state = UnicodeAttribute()
+    reason = UnicodeAttribute(null=True)
+
+
 class IdempotencyRecord(Model):
     """Written by Powertools idempotency; declared so the contract test keeps it in step."""
 
@@ -246,6 +362,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     UnroutedWebhookRecord,
     SendRateRecord,
     IdempotencyRecord,
+    VerificationRequestRecord,
+    VerificationAuditRecord,
 )
 
 

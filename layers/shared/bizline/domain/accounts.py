@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from bizline.adapters import accounts_store as store
 from bizline.domain.api_keys import generate_key, hash_key, hashes_match, key_from_authorization, new_id
 from bizline.domain.signatures import new_webhook_secret
-from bizline.domain.tiers import classify_size, first_day_of_next_month, tier_for
+from bizline.domain.tiers import SizeClass, classify_size, first_day_of_next_month, tier_for
 from bizline.errors import NotFound, Unauthorized, ValidationFailed
 from bizline.models.api_keys import ApiKeyList, ApiKeyView
 from bizline.models.businesses import (
@@ -91,8 +91,9 @@ def apply_due_tier_change(business: Business, today: date) -> Business:
     )
 
 
-def _resize(business: Business, size: SizeFigures, today: date) -> Business:
-    size_class = classify_size(**size.model_dump())
+def resize(business: Business, size: SizeFigures, today: date, size_class: SizeClass | None = None) -> Business:
+    """New size figures (and the class they give, unless a reviewer set it); a new tier waits a month."""
+    size_class = size_class or classify_size(**size.model_dump())
     new_tier = tier_for(size_class)
     pending = None
     if new_tier != business.tier:
@@ -133,7 +134,7 @@ def update_business(business_id: str, update: BusinessUpdate, now: datetime | No
             changes[field] = str(changes[field])
     business = stored.model_copy(update=changes)
     if update.size is not None:
-        business = _resize(business, update.size, now.date())
+        business = resize(business, update.size, now.date())
     business = business.model_copy(update={"updated_at": now})
     store.update_business(business, expected_updated_at=stored.updated_at)
     if business.callback_url and business.callback_url != stored.callback_url:

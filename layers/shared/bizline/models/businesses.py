@@ -45,6 +45,13 @@ class TierChange(ResponseModel):
     effective_from: date
 
 
+class Badge(ResponseModel):
+    """bizline's reviewers checked who this business is."""
+
+    verified_name: str
+    verified_since: datetime
+
+
 class Business(ResponseModel):
     business_id: str
     display_name: str
@@ -60,6 +67,7 @@ class Business(ResponseModel):
         default=None, description="A recorded change of tier that applies from the start of next month."
     )
     tier_history: list[TierChange] = Field(default_factory=list)
+    badge: Badge | None = Field(default=None, description="The verified badge, once a reviewer approved a request.")
     created_at: datetime
     updated_at: datetime
 

@@ -2,7 +2,16 @@
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
-from bizline.routes import accounts, messaging, phone_numbers, platform, webhooks
+from bizline.routes import (
+    accounts,
+    messaging,
+    phone_numbers,
+    platform,
+    public,
+    verification,
+    verification_admin,
+    webhooks,
+)
 from bizline.web import build_resolver
 
 ROUTER_FACTORIES = (
@@ -10,6 +19,9 @@ ROUTER_FACTORIES = (
     phone_numbers.build_router,
     messaging.build_router,
     webhooks.build_router,
+    verification.build_router,
+    verification_admin.build_router,
+    public.build_router,
     platform.build_router,
 )
 

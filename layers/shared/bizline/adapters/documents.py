@@ -1,0 +1,64 @@
+"""S3 for verification documents: presigned POST uploads, what was uploaded, presigned downloads."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from bizline.adapters.aws_clients import client
+from bizline.settings import get_settings
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    size_bytes: int
+    content_type: str
+    first_bytes: bytes
+
+
+def _s3() -> Any:
+    return client("s3")
+
+
+def presigned_upload(object_key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
+    """A POST form S3 accepts only for this key, this content type and at most max_bytes."""
+    return _s3().generate_presigned_post(
+        Bucket=get_settings().verification_documents_bucket,
+        Key=object_key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        ExpiresIn=expires_in,
+    )
+
+
+def stored_object(object_key: str, sniff_bytes: int = 16) -> StoredObject | None:
+    """Size, declared type and first bytes of an uploaded object; None when nothing was uploaded."""
+    from botocore.exceptions import ClientError
+
+    bucket = get_settings().verification_documents_bucket
+    try:
+        head = _s3().head_object(Bucket=bucket, Key=object_key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            return None
+        raise
+    size = int(head["ContentLength"])
+    first = b""
+    if size:
+        body = _s3().get_object(Bucket=bucket, Key=object_key, Range=f"bytes=0-{sniff_bytes - 1}")["Body"]
+        first = body.read()
+    return StoredObject(size_bytes=size, content_type=head.get("ContentType", ""), first_bytes=first)
+
+
+def delete_object(object_key: str) -> None:
+    _s3().delete_object(Bucket=get_settings().verification_documents_bucket, Key=object_key)
+
+
+def presigned_download(object_key: str, filename: str, expires_in: int) -> str:
+    return _s3().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": get_settings().verification_documents_bucket,
+            "Key": object_key,
+            "ResponseContentDisposition": f'attachment; filename="{filename}"',
+        },
+        ExpiresIn=expires_in,
+    )

@@ -1,0 +1,35 @@
+"""Tell businesses about their verification: each audit entry becomes a verification.* callback.
+
+The audit table's stream delivers every entry at least once; the delivery id comes from the
+request and the state reached, so a repeated record cannot make a second callback.
+"""
+
+from typing import Any
+
+from bizline.domain.deliveries import NewDelivery, create_deliveries
+
+
+def callback_for(entry: dict[str, Any]) -> NewDelivery:
+    """A callback from an audit entry (the stream's NEW_IMAGE, plain values)."""
+    to_state = entry["to_state"]
+    data = {
+        "request_id": entry["request_id"],
+        "state": to_state,
+        "previous_state": entry.get("from_state"),
+        "at": entry["at"],
+        # Who reviewed stays internal; the business learns the decision and its reason.
+        "reason": entry.get("reason") if to_state in {"approved", "rejected", "revoked"} else None,
+    }
+    return NewDelivery(
+        business_id=entry["business_id"],
+        event_type=f"verification.{to_state}",
+        subject=f"{entry['request_id']}:{to_state}",
+        data=data,
+    )
+
+
+def notify(entries: list[dict[str, Any]]) -> int:
+    """Record and queue one callback per entry (queued in batches). Returns how many entries."""
+    if entries:
+        create_deliveries([callback_for(entry) for entry in entries])
+    return len(entries)

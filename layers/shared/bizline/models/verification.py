@@ -1,0 +1,168 @@
+"""Business verification: requests, documents, checks, reviewers' decisions and the public badge."""
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import EmailStr, Field, StringConstraints
+
+from bizline.domain.tiers import SizeClass
+from bizline.models.businesses import SizeFigures
+from bizline.models.common import CountryCode, HttpsUrl, Name, RequestModel, ResponseModel
+
+
+class VerificationState(StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    REVOKED = "revoked"
+
+
+DocumentType = Literal["application/pdf", "image/png", "image/jpeg"]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+
+
+class VerificationRequestCreate(RequestModel):
+    legal_name: Name
+    registration_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] = Field(
+        description="As the register shows it, e.g. `FN 123456a` (AT Firmenbuch) or `HRB 12345` (DE)."
+    )
+    register_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
+        description="The register that holds the entry, e.g. `Firmenbuch, Handelsgericht Wien`."
+    )
+    country: CountryCode
+    registered_address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    website: HttpsUrl
+    contact_email: EmailStr
+    size: SizeFigures = Field(description="The figures a reviewer confirms; they decide the tier.")
+
+
+class CheckResult(ResponseModel):
+    name: str
+    passed: bool
+    detail: str
+
+
+class VerificationDocument(ResponseModel):
+    document_id: str
+    filename: str
+    content_type: str
+    state: Literal["awaiting_upload", "attached"]
+    size_bytes: int | None = None
+    created_at: datetime
+    attached_at: datetime | None = None
+
+
+class VerificationRequest(ResponseModel):
+    request_id: str
+    business_id: str
+    state: VerificationState
+    legal_name: str
+    display_name: str = Field(description="The business's display name when it applied (checked for look-alikes).")
+    registration_number: str
+    register_name: str
+    country: str
+    registered_address: str
+    website: str
+    contact_email: str
+    size: SizeFigures
+    checks: list[CheckResult] = Field(description="Automated checks. A failed check flags; it does not reject.")
+    flagged: bool = Field(description="True when any automated check failed.")
+    documents: list[VerificationDocument]
+    submitted_at: datetime
+    updated_at: datetime
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
+    confirmed_size_class: SizeClass | None = None
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+
+
+class VerificationRequestList(ResponseModel):
+    items: list[VerificationRequest]
+    next_cursor: str | None = None
+
+
+class DocumentUploadRequest(RequestModel):
+    filename: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    content_type: DocumentType = Field(description="PDF, PNG or JPEG; the upload must match it.")
+
+
+class PresignedPost(ResponseModel):
+    url: str
+    fields: dict[str, str] = Field(description="Send these as form fields before the `file` field.")
+
+
+class DocumentUpload(ResponseModel):
+    document_id: str
+    upload: PresignedPost = Field(description="An S3 POST form: multipart/form-data, the file last, as `file`.")
+    expires_at: datetime
+    max_bytes: int
+
+
+# -- reviewers --------------------------------------------------------------------------------
+class ReviewedVerificationRequest(VerificationRequest):
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    decided_by: str | None = None
+
+
+class DocumentLink(ResponseModel):
+    document_id: str
+    filename: str
+    content_type: str
+    size_bytes: int | None = None
+    url: str = Field(description="A presigned GET, valid for a few minutes.")
+    expires_at: datetime
+
+
+class ReviewedVerificationRequestWithDocuments(ReviewedVerificationRequest):
+    document_links: list[DocumentLink]
+
+
+class ReviewedVerificationRequestList(ResponseModel):
+    items: list[ReviewedVerificationRequest]
+    next_cursor: str | None = None
+
+
+class DecisionRequest(RequestModel):
+    decision: Literal["approved", "rejected"]
+    reason: Reason
+    size_class: SizeClass | None = Field(
+        default=None, description="Correct the size class the figures give; it decides the tier."
+    )
+
+
+class RevocationRequest(RequestModel):
+    reason: Reason
+
+
+class AuditEntry(ResponseModel):
+    at: datetime
+    actor: str
+    from_state: VerificationState | None = None
+    to_state: VerificationState
+    reason: str | None = None
+
+
+class AuditTrail(ResponseModel):
+    request_id: str
+    entries: list[AuditEntry]
+
+
+class BadgeRevoked(ResponseModel):
+    business_id: str
+    request_id: str
+    revoked_at: datetime
+
+
+# -- customers --------------------------------------------------------------------------------
+class PublicVerification(ResponseModel):
+    """The same shape for every number: unknown and unverified cannot be told apart."""
+
+    phone_number: str = Field(description="The number asked about, in E.164.")
+    verified: bool
+    verified_name: str | None = None
+    verified_since: date | None = None

@@ -1,0 +1,29 @@
+"""Public routes for customers: is this number a verified business's?"""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from bizline.domain import verified_lookup
+from bizline.models.verification import PublicVerification
+from bizline.web import error_responses
+
+
+def build_router() -> Router:
+    router = Router()
+
+    @router.get(
+        "/v1/public/verified/<phone_number>",
+        summary="Is this phone number a verified business's?",
+        description=(
+            "The number in E.164, with or without `+`, spaces or dashes. Unknown and unverified numbers answer "
+            "alike: `verified: false`. Throttled per route: API Gateway answers 429 past the limit."
+        ),
+        tags=["Verification"],
+        responses=error_responses(),
+    )
+    def verified(phone_number: Annotated[str, Path(max_length=40)]) -> PublicVerification:
+        return verified_lookup.lookup(phone_number)
+
+    return router
