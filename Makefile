@@ -13,12 +13,13 @@ export AWS_REGION ?= eu-central-1
 export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint unit sam-checks run invoke customer clean python313
+.PHONY: help test lint unit sam-checks run invoke customer admin clean python313
 
 help:
 	@echo "make test    - install what is needed, then lint, tests and template checks (CI runs this)"
 	@echo "make run     - the whole platform locally on an embedded AWS (PORT=3000)"
 	@echo "make customer TEXT=... - a customer writes to the demo bakery (on a running make run)"
+	@echo "make admin ARGS='list' - act as a reviewer (SigV4-signed) on a running make run"
 	@echo "make invoke  - one handler with a sample event: make invoke FN=BusinessApiFunction EVENT=events/..."
 	@echo "make clean   - remove virtualenvs and build output"
 
@@ -63,6 +64,10 @@ run: $(VENV)/.installed
 # Play a customer writing to the demo bakery on a running `make run`: make customer TEXT='Hallo!'
 customer: $(VENV)/.installed
 	$(PY) -m local.customer "$(TEXT)"
+
+# Act as a bizline reviewer on a running `make run`: make admin ARGS='claim vrq_...'
+admin: $(VENV)/.installed
+	$(PY) -m local.admin $(ARGS)
 
 # One handler with a sample event against the embedded AWS: make invoke FN=BusinessApiFunction EVENT=events/...
 invoke: $(VENV)/.installed

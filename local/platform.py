@@ -332,6 +332,8 @@ class LocalPlatform:
                 "  try:",
                 f"    curl -s {self.api_url}/v1/businesses/me -H 'authorization: Bearer {DEMO_API_KEY}'",
                 "    make customer TEXT='Habt ihr heute Kipferl?'     # a customer writes, via the signed webhook",
+                "    make admin ARGS='list'                           # a reviewer's queue (SigV4, local credentials)",
+                f"    curl -s {self.api_url}/v1/public/verified/+4315550100   # is the bakery verified?",
             ]
         lines += ["", "Ctrl-C stops it; state lives as long as this process.", ""]
         return "\n".join(lines)
