@@ -204,3 +204,12 @@ def test_every_route_and_function_has_a_sample_event():
     for route in http_routes(TEMPLATE):
         package = FUNCTIONS[route.function].handler.split(".")[0]
         assert any(f'"routeKey": "{route.method} {route.path}"' in text for text in events[package]), route
+
+
+def test_no_function_may_delete_from_the_audit_trail():
+    # Given every function's policies
+    for spec in FUNCTIONS.values():
+        for policy in spec.properties.get("Policies", []):
+            ((name, arguments),) = policy.items()
+            # Then none grants DeleteItem (a CRUD policy) on the append-only audit table
+            assert not (name == "DynamoDBCrudPolicy" and arguments["TableName"] == {"Ref": "VerificationAuditTable"})

@@ -97,6 +97,15 @@ def _documents(record: VerificationRequestRecord) -> list[VerificationDocument]:
     ]
 
 
+def _size_of(record: VerificationRequestRecord) -> SizeFigures:
+    """The size figures the business applied with (confirmed by an approval)."""
+    return SizeFigures(
+        employees=int(record.employees),
+        annual_turnover_eur=int(record.annual_turnover_eur),
+        balance_sheet_total_eur=int(record.balance_sheet_total_eur),
+    )
+
+
 def _fields(record: VerificationRequestRecord) -> dict[str, object]:
     checks = _checks(record)
     return {
@@ -111,11 +120,7 @@ def _fields(record: VerificationRequestRecord) -> dict[str, object]:
         "registered_address": record.registered_address,
         "website": record.website,
         "contact_email": record.contact_email,
-        "size": SizeFigures(
-            employees=int(record.employees),
-            annual_turnover_eur=int(record.annual_turnover_eur),
-            balance_sheet_total_eur=int(record.balance_sheet_total_eur),
-        ),
+        "size": _size_of(record),
         "checks": checks,
         "flagged": any(not check.passed for check in checks),
         "documents": _documents(record),
@@ -261,10 +266,13 @@ def withdraw(business_id: str, request_id: str, now: datetime | None = None) -> 
     now = now or utc_now()
     record = _own_request(business_id, request_id)
     target = VerificationState.WITHDRAWN
+    if record.state not in OPEN_STATES:
+        raise _refused_transition(record, target)
     try:
+        # From exactly the state read, so the audit entry's from_state is the truth (a claim may race).
         store.transition(
             record,
-            OPEN_STATES,
+            (record.state,),
             [VerificationRequestRecord.state.set(target.value), VerificationRequestRecord.updated_at.set(_iso(now))],
             _audit(record, BUSINESS_ACTOR, now, target, record.state),
             store.BusinessChange([BusinessRecord.open_verification_request.remove()]),
@@ -436,12 +444,7 @@ def _approval_change(
 ) -> tuple[store.BusinessChange, SizeClass]:
     """The badge, the confirmed size figures and the tier they give (from next month, as always)."""
     business = accounts.get_business(record.business_id, now.date())
-    confirmed = SizeFigures(
-        employees=int(record.employees),
-        annual_turnover_eur=int(record.annual_turnover_eur),
-        balance_sheet_total_eur=int(record.balance_sheet_total_eur),
-    )
-    resized = accounts.resize(business, confirmed, now.date(), size_class).model_copy(update={"updated_at": now})
+    resized = accounts.resize(business, _size_of(record), now.date(), size_class).model_copy(update={"updated_at": now})
     actions = [
         *business_update_actions(resized),
         BusinessRecord.badge.set("verified"),
