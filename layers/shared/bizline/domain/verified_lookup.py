@@ -7,8 +7,7 @@ bizline serves.
 import re
 from urllib.parse import unquote
 
-from bizline.adapters import messaging_store
-from bizline.adapters import verification_store as store
+from bizline.adapters import accounts_store, messaging_store
 from bizline.errors import ValidationFailed
 from bizline.models.verification import PublicVerification
 
@@ -39,12 +38,12 @@ def to_e164(number: str) -> str:
 def lookup(phone_number: str) -> PublicVerification:
     e164 = to_e164(phone_number)
     for number in messaging_store.phone_numbers_displayed_as(e164):
-        business = store.business(number.business_id)
-        if business is not None and business.badge and business.verified_name and business.verified_at:
+        business = accounts_store.get_business(number.business_id)
+        if business is not None and business.badge is not None:
             return PublicVerification(
                 phone_number=e164,
                 verified=True,
-                verified_name=business.verified_name,
-                verified_since=business.verified_at[:10],
+                verified_name=business.badge.verified_name,
+                verified_since=business.badge.verified_since.date(),
             )
     return PublicVerification(phone_number=e164, verified=False)
