@@ -94,14 +94,9 @@ def business(business_id: str) -> BusinessRecord | None:
 
 
 # -- writes -----------------------------------------------------------------------------------
-def open_request(
-    request: VerificationRequestRecord, audit: VerificationAuditRecord, now_iso: str
-) -> VerificationRequestRecord | None:
-    """Store a new request as the business's one open request.
-
-    Returns None when stored; else the business as it stands (it has an open request, or must
-    wait before applying again), for the caller to explain.
-    """
+def open_request(request: VerificationRequestRecord, audit: VerificationAuditRecord, now_iso: str) -> bool:
+    """Store a new request as the business's one open request; False when the business may not apply now
+    (it has an open request, must wait after a rejection, or is gone)."""
     may_apply = BusinessRecord.open_verification_request.does_not_exist() & (
         BusinessRecord.verification_reapply_after.does_not_exist()
         | (BusinessRecord.verification_reapply_after <= now_iso)
@@ -117,9 +112,9 @@ def open_request(
             transaction.save(audit, condition=VerificationAuditRecord.entry_id.does_not_exist())
     except TransactWriteError as error:
         if CONDITION_FAILED in _cancelled_because(error):
-            return business(request.business_id)
+            return False
         raise
-    return None
+    return True
 
 
 def transition(

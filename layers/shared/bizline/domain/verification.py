@@ -8,6 +8,7 @@ transaction with its audit entry (see verification_store), so the audit trail is
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 from bizline.adapters import documents as document_store
 from bizline.adapters import verification_store as store
@@ -210,15 +211,13 @@ def submit(business_id: str, request: VerificationRequestCreate, now: datetime |
         submitted_at=_iso(now),
         updated_at=_iso(now),
     )
-    refused_by = store.open_request(
-        record, _audit(record, BUSINESS_ACTOR, now, VerificationState.SUBMITTED, None), _iso(now)
-    )
-    if refused_by is not None:
-        _explain_refused_application(refused_by, now)
+    submitted = _audit(record, BUSINESS_ACTOR, now, VerificationState.SUBMITTED, None)
+    if not store.open_request(record, submitted, _iso(now)):
+        _explain_refused_application(store.business(business_id), now)
     return _view(record)
 
 
-def _explain_refused_application(business: BusinessRecord | None, now: datetime) -> None:
+def _explain_refused_application(business: BusinessRecord | None, now: datetime) -> NoReturn:
     if business is None:
         raise NotFound("No such business.")
     if business.open_verification_request:
