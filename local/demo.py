@@ -27,9 +27,9 @@ DEMO_VERIFY_TOKEN = "bizline-verify-token"  # noqa: S105 - the template's defaul
 
 def seed_demo_business(now: datetime | None = None, callback_url: str | None = None) -> None:
     from bizline.adapters import accounts_store as store
-    from bizline.domain.api_keys import hash_key
-    from bizline.domain.tiers import classify_size, tier_for
     from bizline.models.businesses import Business, SizeFigures
+    from bizline.rules.api_keys import hash_key
+    from bizline.rules.tiers import classify_size, tier_for
 
     now = now or datetime.now(UTC)
     size = SizeFigures(employees=4, annual_turnover_eur=350_000, balance_sheet_total_eur=120_000)

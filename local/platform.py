@@ -124,9 +124,15 @@ class LocalPlatform:
             endpoint=self.endpoint,
         )
         self._start_http()
-        # Replies go to the sandbox, which answers with statuses through this platform's own webhook.
-        os.environ.update(MESSAGING_PROVIDER="sandbox", SANDBOX_WEBHOOK_URL=f"{self.api_url}/webhooks/whatsapp")
         self._forget_cached_clients()
+        # Replies go to the sandbox, which answers with statuses through this platform's own webhook.
+        from bizline.adapters.providers import use_provider
+
+        from local.demo import DEMO_META_APP_SECRET
+        from local.sandbox_provider import SandboxProvider
+
+        self.sandbox = SandboxProvider(f"{self.api_url}/webhooks/whatsapp", DEMO_META_APP_SECRET)
+        use_provider(self.sandbox)
         if self.seed_demo:
             from local.demo import DEMO_BUSINESS_ID, seed_demo_business
 
@@ -149,20 +155,15 @@ class LocalPlatform:
             os.environ.clear()
             os.environ.update(self._saved_environment)
             self._forget_cached_clients()
+            from bizline.adapters.providers import use_provider
+
+            use_provider(None)
 
     @staticmethod
     def _forget_cached_clients() -> None:
-        from aws_lambda_powertools.utilities import parameters
-        from bizline.adapters.aws_clients import reset_clients
-        from bizline.adapters.tables import reset_connections
-        from bizline.domain.replies_api import _idempotency
-        from bizline.settings import get_settings
+        from bizline.caches import reset_caches
 
-        get_settings.cache_clear()
-        reset_connections()
-        reset_clients()
-        parameters.clear_caches()
-        _idempotency.cache_clear()
+        reset_caches()
 
     def __enter__(self) -> "LocalPlatform":
         return self.start()

@@ -73,7 +73,7 @@ class Playground:
         return None
 
     def _customer_message(self, body: bytes) -> Reply:
-        from bizline.domain.signatures import meta_signature
+        from bizline.rules.signatures import meta_signature
 
         try:
             request = json.loads(body or b"{}")

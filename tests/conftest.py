@@ -31,20 +31,10 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 
 
 def _reset_cached_clients() -> None:
-    from bizline.adapters.aws_clients import reset_clients
-    from bizline.adapters.tables import reset_connections
-    from bizline.settings import get_settings
+    # Each test's moto has its own resources: forget clients, connections and cached secrets.
+    from bizline.caches import reset_caches
 
-    get_settings.cache_clear()
-    reset_connections()
-    reset_clients()
-    # Powertools caches secrets per process; each test's moto has its own.
-    from aws_lambda_powertools.utilities import parameters
-
-    parameters.clear_caches()
-    from bizline.domain.replies_api import _idempotency
-
-    _idempotency.cache_clear()
+    reset_caches()
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ def status(wamid: str, state: str, timestamp: int = 1_795_000_100, errors=None) 
 
 
 def post_webhook(api: HttpApiGateway, payload: dict[str, Any] | bytes, secret: str | None, **headers: str):
-    from bizline.domain.signatures import meta_signature
+    from bizline.rules.signatures import meta_signature
 
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     sent_headers = {"content-type": "application/json", **headers}

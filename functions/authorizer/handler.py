@@ -8,8 +8,8 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
     APIGatewayAuthorizerResponseV2,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from bizline.domain.accounts import resolve_api_key
 from bizline.observability import logger
+from bizline.services.accounts import resolve_api_key
 
 
 @logger.inject_lambda_context

@@ -6,8 +6,8 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from bizline.domain.replies import send_queued
 from bizline.observability import logger
+from bizline.services.replies import send_queued
 
 # Failed records are reported, not raised: SQS retries just those, even when all failed.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

@@ -4,9 +4,9 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from bizline.domain import replies_api
 from bizline.observability import logger, metrics
 from bizline.routes import messaging
+from bizline.services import idempotent_replies as replies_api
 from bizline.web import build_resolver, handle
 
 app = build_resolver(messaging.build_router())

@@ -4,8 +4,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from bizline.domain.verification_events import notify
 from bizline.observability import logger
+from bizline.services.verification_events import notify
 
 
 @logger.inject_lambda_context

@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from bizline.domain import accounts
+from bizline.services import accounts
 
 from tests.support import BANK_SIZE, bearer, json_headers, sign_up
 

@@ -4,8 +4,8 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from bizline.domain import deliveries
-from bizline.domain.retries import MAX_ATTEMPTS
+from bizline.rules.retries import MAX_ATTEMPTS
+from bizline.services import deliveries
 from standardwebhooks.webhooks import Webhook
 
 from tests.receiver import callback_receiver
@@ -265,7 +265,7 @@ def test_without_a_callback_url_the_message_is_still_in_the_history(api, aws):
 
 def test_a_callback_to_a_private_address_is_refused_at_send_time(api, aws, monkeypatch):
     # Given a callback host that resolves to the cloud metadata address when the callback is sent
-    from bizline.domain import callback_safety
+    from bizline.rules import callback_safety
 
     monkeypatch.setattr(callback_safety, "resolve_all", lambda host, port: ["169.254.169.254"])
     monkeypatch.setattr(

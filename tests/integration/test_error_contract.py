@@ -154,7 +154,7 @@ def test_a_patch_with_wrong_content_type_changes_nothing(api):
 
 
 def test_an_unexpected_failure_is_a_500_with_the_error_body_and_no_detail_leak(aws, monkeypatch):
-    from bizline.domain import accounts
+    from bizline.services import accounts
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("database password is hunter2")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from bizline.domain import replies
+from bizline.services import replies
 
 from tests.support import (
     add_number,
@@ -31,15 +31,15 @@ CUSTOMER = "436601234567"
 
 
 @pytest.fixture
-def sandbox(monkeypatch):
-    from bizline.adapters import sandbox_provider
-    from bizline.settings import get_settings
+def sandbox():
+    from bizline.adapters.providers import use_provider
 
-    monkeypatch.setenv("MESSAGING_PROVIDER", "sandbox")
-    get_settings.cache_clear()
-    sandbox_provider.SENT.clear()
-    yield sandbox_provider.SENT
-    get_settings.cache_clear()
+    from local.sandbox_provider import SandboxProvider
+
+    provider = SandboxProvider()
+    use_provider(provider)
+    yield provider.sent
+    use_provider(None)
 
 
 @pytest.fixture

@@ -439,8 +439,8 @@ def test_a_rejected_business_may_apply_again_after_30_days(api, aws):
     reapply_after = datetime.fromisoformat(again.json()["error"]["details"][0]["message"])
     assert timedelta(days=30) <= reapply_after - decided_at < timedelta(days=30, minutes=1)
     # And 30 days later it may
-    from bizline.domain import verification
     from bizline.models.verification import VerificationRequestCreate
+    from bizline.services import verification
 
     later = verification.submit(
         business["business_id"],

@@ -84,7 +84,7 @@ def test_a_signed_notification_is_stored_and_queued_for_delivery(api, aws, baker
 )
 def test_a_bad_signature_is_401_and_writes_nothing(api, aws, bakery, tamper):
     body = json.dumps(envelope(change(NUMBER, [text_message("wamid.X", "hi")], contacts=[contact()]))).encode()
-    from bizline.domain.signatures import meta_signature
+    from bizline.rules.signatures import meta_signature
 
     headers = {"content-type": "application/json"}
     if tamper == "wrong secret":
@@ -101,7 +101,7 @@ def test_a_bad_signature_is_401_and_writes_nothing(api, aws, bakery, tamper):
 
 
 def test_the_signature_covers_the_exact_bytes_of_a_base64_encoded_body(aws, bakery):
-    from bizline.domain.signatures import meta_signature
+    from bizline.rules.signatures import meta_signature
     from whatsapp_webhook.handler import lambda_handler
 
     from local.apigw import http_api_event

@@ -3,7 +3,7 @@
 import hashlib
 
 import pytest
-from bizline.domain.api_keys import KEY_PREFIX, generate_key, hash_key, hashes_match, key_from_authorization
+from bizline.rules.api_keys import KEY_PREFIX, generate_key, hash_key, hashes_match, key_from_authorization
 
 
 def test_a_new_key_is_long_random_prefixed_and_kept_only_as_its_sha256():

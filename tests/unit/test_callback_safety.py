@@ -1,7 +1,7 @@
 """The SSRF guard: callbacks go to public HTTPS endpoints only, checked at send time."""
 
 import pytest
-from bizline.domain.callback_safety import UnsafeCallbackUrl, vet_callback_url
+from bizline.rules.callback_safety import UnsafeCallbackUrl, vet_callback_url
 
 
 def _resolving_to(*addresses):

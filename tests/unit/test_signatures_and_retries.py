@@ -4,8 +4,8 @@ import random
 from datetime import timedelta
 
 import pytest
-from bizline.domain.retries import MAX_ATTEMPTS, RETRY_DELAYS, is_retryable, next_delay, parse_retry_after
-from bizline.domain.signatures import (
+from bizline.rules.retries import MAX_ATTEMPTS, RETRY_DELAYS, is_retryable, next_delay, parse_retry_after
+from bizline.rules.signatures import (
     meta_signature,
     meta_signature_valid,
     new_webhook_secret,

@@ -2,9 +2,9 @@
 
 from datetime import UTC, date, datetime
 
-from bizline.domain.accounts import apply_due_tier_change
-from bizline.domain.tiers import SizeClass, Tier
 from bizline.models.businesses import Business, SizeFigures, TierChange
+from bizline.rules.tiers import SizeClass, Tier
+from bizline.services.accounts import apply_due_tier_change
 
 
 def _business(pending: TierChange | None) -> Business:

@@ -3,7 +3,7 @@
 from datetime import date
 
 import pytest
-from bizline.domain.tiers import SizeClass, Tier, classify_size, first_day_of_next_month, tier_for
+from bizline.rules.tiers import SizeClass, Tier, classify_size, first_day_of_next_month, tier_for
 
 M = 1_000_000
 

@@ -1,7 +1,8 @@
 """The automated checks on verification requests, one table per check."""
 
 import pytest
-from bizline.domain.verification_checks import (
+from bizline.errors import ValidationFailed
+from bizline.rules.verification_checks import (
     confusable,
     documents_attached,
     email_domain_matches_website,
@@ -11,8 +12,7 @@ from bizline.domain.verification_checks import (
     run_checks,
     with_document_count,
 )
-from bizline.domain.verified_lookup import to_e164
-from bizline.errors import ValidationFailed
+from bizline.services.public_lookup import to_e164
 
 
 @pytest.mark.parametrize(

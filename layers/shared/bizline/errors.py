@@ -48,3 +48,9 @@ class UnsupportedMediaType(BizlineError):
 class ValidationFailed(BizlineError):
     status_code = 422
     code = "validation_failed"
+
+
+class TransitionRefused(Conflict):
+    """A state change was refused: the item is no longer in a state it may leave that way."""
+
+    code = "invalid_transition"

@@ -27,9 +27,6 @@ class Settings(BaseSettings):
     meta_secret_name: str = "bizline/meta"  # noqa: S105 - the name of a secret, not one
     meta_graph_api_version: str = "v21.0"
     meta_graph_api_url: str = "https://graph.facebook.com"
-    messaging_provider: str = "meta"
-    # Where the sandbox provider posts the statuses it makes up (the local platform's webhook).
-    sandbox_webhook_url: str = ""
     # Meta's default throughput per business phone number.
     sends_per_second_per_number: float = 80.0
     callback_timeout_seconds: float = 15.0

@@ -5,7 +5,7 @@ import socket
 import ssl
 from dataclasses import dataclass
 
-from bizline.domain.callback_safety import CallbackTarget
+from bizline.rules.callback_safety import CallbackTarget
 
 _MAX_RESPONSE_BYTES = 64 * 1024
 

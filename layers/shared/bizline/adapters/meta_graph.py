@@ -6,7 +6,7 @@ import urllib.request
 from typing import Any
 
 from bizline.adapters.meta_secret import meta_credentials
-from bizline.domain.providers import ProviderError, Recipient, classify_graph_error, graph_api_body
+from bizline.rules.providers import ProviderError, Recipient, classify_graph_error, graph_api_body
 from bizline.settings import get_settings
 
 _TIMEOUT_SECONDS = 10

@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, StringConstraints
 
-from bizline.domain.tiers import SizeClass
 from bizline.models.businesses import SizeFigures
 from bizline.models.common import CountryCode, HttpsUrl, Name, RequestModel, ResponseModel
+from bizline.rules.tiers import SizeClass
 
 
 class VerificationState(StrEnum):

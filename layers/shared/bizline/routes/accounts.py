@@ -7,10 +7,10 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.metrics import MetricUnit
 
-from bizline.domain import accounts
 from bizline.models.api_keys import ApiKeyList, CreateApiKeyRequest
 from bizline.models.businesses import Business, BusinessUpdate, NewApiKeyView, SignUpRequest, SignUpResponse
 from bizline.observability import metrics
+from bizline.services import accounts
 from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
 
 _TAGS = ["Business accounts"]

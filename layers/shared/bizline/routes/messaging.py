@@ -6,7 +6,6 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 
-from bizline.domain import conversations, deliveries, replies_api
 from bizline.models.messaging import (
     AcceptedMessage,
     ConversationList,
@@ -15,6 +14,8 @@ from bizline.models.messaging import (
     MessageList,
     SendMessageRequest,
 )
+from bizline.services import conversations, deliveries
+from bizline.services import idempotent_replies as replies_api
 from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
 
 Limit = Annotated[int, Query(ge=1, le=100)]

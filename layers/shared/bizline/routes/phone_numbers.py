@@ -6,8 +6,8 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
-from bizline.domain import accounts, phone_numbers
 from bizline.models.messaging import AddPhoneNumberRequest, PhoneNumber, PhoneNumberList, WebhookSecret
+from bizline.services import accounts, phone_numbers
 from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
 
 _TAGS = ["Phone numbers"]

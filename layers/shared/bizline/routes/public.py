@@ -5,8 +5,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from bizline.domain import verified_lookup
 from bizline.models.verification import PublicVerification
+from bizline.services import public_lookup as verified_lookup
 from bizline.web import error_responses
 
 

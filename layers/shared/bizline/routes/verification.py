@@ -7,7 +7,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.metrics import MetricUnit
 
-from bizline.domain import verification
 from bizline.models.verification import (
     DocumentUpload,
     DocumentUploadRequest,
@@ -16,6 +15,7 @@ from bizline.models.verification import (
     VerificationRequestList,
 )
 from bizline.observability import metrics
+from bizline.services import verification
 from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
 
 _TAGS = ["Verification"]

@@ -6,7 +6,6 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
-from bizline.domain import verification
 from bizline.models.verification import (
     AuditTrail,
     BadgeRevoked,
@@ -18,6 +17,7 @@ from bizline.models.verification import (
     VerificationState,
 )
 from bizline.observability import metrics
+from bizline.services import verification
 from bizline.web import REVIEWER, error_responses, reviewer_identity
 
 _TAGS = ["Verification review"]

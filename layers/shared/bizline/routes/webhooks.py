@@ -4,7 +4,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel
 
-from bizline.domain import whatsapp_webhook
+from bizline.services import whatsapp_webhook
 from bizline.web import error_responses, raw_body
 
 _TAGS = ["WhatsApp webhook"]

@@ -3,9 +3,6 @@
 from datetime import UTC, date, datetime, timedelta
 
 from bizline.adapters import accounts_store as store
-from bizline.domain.api_keys import generate_key, hash_key, hashes_match, key_from_authorization, new_id
-from bizline.domain.signatures import new_webhook_secret
-from bizline.domain.tiers import SizeClass, classify_size, first_day_of_next_month, tier_for
 from bizline.errors import NotFound, Unauthorized, ValidationFailed
 from bizline.models.api_keys import ApiKeyList, ApiKeyView
 from bizline.models.businesses import (
@@ -18,6 +15,9 @@ from bizline.models.businesses import (
     TierChange,
 )
 from bizline.models.messaging import WebhookSecret
+from bizline.rules.api_keys import generate_key, hash_key, hashes_match, key_from_authorization, new_id
+from bizline.rules.signatures import new_webhook_secret
+from bizline.rules.tiers import SizeClass, classify_size, first_day_of_next_month, tier_for
 from bizline.settings import get_settings
 
 WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)

@@ -7,9 +7,9 @@ different request is refused rather than silently answered with the first messag
 from functools import cache
 from typing import Any
 
-from bizline.domain.replies import accept_reply
 from bizline.errors import Conflict, ValidationFailed
 from bizline.models.messaging import AcceptedMessage, SendMessageRequest
+from bizline.services.replies import accept_reply
 from bizline.settings import get_settings
 
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60
@@ -68,3 +68,8 @@ def accept(business_id: str, request: SendMessageRequest, idempotency_key: str |
         raise Conflict(
             "A request with this Idempotency-Key is still in progress.", code="request_in_progress"
         ) from error
+
+
+def reset_idempotency() -> None:
+    """Forget the idempotency configuration (its table name comes from settings)."""
+    _idempotency.cache_clear()

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 from bizline.adapters import messaging_store as store
 from bizline.adapters.tables import CustomerRecord, MessageRecord
-from bizline.domain.replies import window_expires_at
 from bizline.errors import NotFound
 from bizline.models.messaging import Conversation, ConversationList, Message, MessageList
+from bizline.services.replies import window_expires_at
 
 
 def _conversation(record: CustomerRecord, now: datetime) -> Conversation:

@@ -20,10 +20,6 @@ from bizline.adapters.tables import (
     VerificationAuditRecord,
     VerificationRequestRecord,
 )
-from bizline.domain import accounts
-from bizline.domain.api_keys import new_id
-from bizline.domain.tiers import SizeClass
-from bizline.domain.verification_checks import Check, run_checks, with_document_count
 from bizline.errors import BizlineError, Conflict, NotFound, ValidationFailed
 from bizline.models.businesses import SizeFigures
 from bizline.models.verification import (
@@ -45,6 +41,10 @@ from bizline.models.verification import (
     VerificationRequestList,
     VerificationState,
 )
+from bizline.rules.api_keys import new_id
+from bizline.rules.tiers import SizeClass
+from bizline.rules.verification_checks import Check, run_checks, with_document_count
+from bizline.services import accounts
 
 OPEN_STATES = (VerificationState.SUBMITTED, VerificationState.IN_REVIEW)
 REAPPLY_AFTER = timedelta(days=30)

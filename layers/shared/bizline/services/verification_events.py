@@ -6,7 +6,7 @@ request and the state reached, so a repeated record cannot make a second callbac
 
 from typing import Any
 
-from bizline.domain.deliveries import NewDelivery, create_deliveries
+from bizline.services.deliveries import NewDelivery, create_deliveries
 
 
 def callback_for(entry: dict[str, Any]) -> NewDelivery:

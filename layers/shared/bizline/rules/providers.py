@@ -1,4 +1,4 @@
-"""Where outbound messages go: Meta's Graph API in AWS, a sandbox on the local platform."""
+"""What sending a message means, whatever carries it: recipients, the request body, which errors pass."""
 
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -51,15 +51,3 @@ def classify_graph_error(http_status: int, payload: dict[str, Any] | None) -> Pr
         code=code,
         details={key: error[key] for key in ("type", "error_subcode", "error_data", "fbtrace_id") if key in error},
     )
-
-
-def get_provider() -> MessagingProvider:
-    from bizline.settings import get_settings
-
-    if get_settings().messaging_provider == "sandbox":
-        from bizline.adapters.sandbox_provider import SandboxProvider
-
-        return SandboxProvider()
-    from bizline.adapters.meta_graph import MetaGraphProvider
-
-    return MetaGraphProvider()

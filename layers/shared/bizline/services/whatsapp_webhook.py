@@ -17,13 +17,13 @@ from bizline.adapters import messaging_store as store
 from bizline.adapters import queues
 from bizline.adapters.meta_secret import meta_credentials
 from bizline.adapters.tables import MessageRecord
-from bizline.domain.conversations import message_model
-from bizline.domain.deliveries import NewDelivery, create_deliveries
-from bizline.domain.inbound import CustomerMessage, StatusUpdate, preview, read_envelope
-from bizline.domain.signatures import meta_signature_valid
 from bizline.errors import BadRequest, BizlineError, Unauthorized
 from bizline.models.whatsapp import WebhookEnvelope
 from bizline.observability import logger, mask_phone
+from bizline.rules.envelope import CustomerMessage, StatusUpdate, preview, read_envelope
+from bizline.rules.signatures import meta_signature_valid
+from bizline.services.conversations import message_model
+from bizline.services.deliveries import NewDelivery, create_deliveries
 from bizline.settings import get_settings
 
 SERVICE = "service"  # billing category of customer-initiated traffic

@@ -12,13 +12,14 @@ from typing import Any
 
 from bizline.adapters import messaging_store as store
 from bizline.adapters import queues
+from bizline.adapters.providers import get_provider
 from bizline.adapters.tables import CustomerRecord, MessageRecord
-from bizline.domain.deliveries import NewDelivery, create_deliveries
-from bizline.domain.inbound import STATUS_RANK, preview
-from bizline.domain.phone_numbers import owned_phone_number
-from bizline.domain.providers import ProviderError, Recipient, get_provider
 from bizline.errors import NotFound, ValidationFailed
 from bizline.models.messaging import AcceptedMessage, SendMessageRequest
+from bizline.rules.envelope import STATUS_RANK, preview
+from bizline.rules.providers import ProviderError, Recipient
+from bizline.services.deliveries import NewDelivery, create_deliveries
+from bizline.services.phone_numbers import owned_phone_number
 from bizline.settings import get_settings
 
 SERVICE_WINDOW = timedelta(hours=24)

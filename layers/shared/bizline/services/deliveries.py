@@ -13,12 +13,12 @@ from typing import Any
 from bizline.adapters import accounts_store, http_callbacks, queues
 from bizline.adapters import messaging_store as store
 from bizline.adapters.tables import DeliveryRecord
-from bizline.domain.callback_safety import UnsafeCallbackUrl, vet_callback_url
-from bizline.domain.retries import is_retryable, next_delay, parse_retry_after
-from bizline.domain.signatures import standard_webhook_headers
 from bizline.errors import Conflict, NotFound
 from bizline.models.messaging import CallbackEvent, Delivery, DeliveryList
 from bizline.observability import logger
+from bizline.rules.callback_safety import UnsafeCallbackUrl, vet_callback_url
+from bizline.rules.retries import is_retryable, next_delay, parse_retry_after
+from bizline.rules.signatures import standard_webhook_headers
 from bizline.settings import get_settings
 
 FINAL_FAILURES = ("failed", "dead_lettered", "endpoint_disabled", "unsafe_endpoint")

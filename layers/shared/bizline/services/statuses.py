@@ -4,8 +4,8 @@ from datetime import datetime
 from typing import Any
 
 from bizline.adapters import messaging_store as store
-from bizline.domain.deliveries import NewDelivery, create_deliveries
-from bizline.domain.inbound import STATUS_RANK
+from bizline.rules.envelope import STATUS_RANK
+from bizline.services.deliveries import NewDelivery, create_deliveries
 
 
 class MessageNotYetKnown(Exception):

@@ -1,0 +1,1 @@
+"""Use cases: read through stores, ask the rules, write through stores."""
