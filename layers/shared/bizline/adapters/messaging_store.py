@@ -1,87 +1,26 @@
 """Persistence of phone numbers, customers, messages, deliveries and unrouted webhooks."""
 
-import base64
 import json
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
-from pynamodb.expressions.condition import Condition
+from pynamodb.exceptions import DoesNotExist
 
+from bizline.adapters.conditional import delete_if, save_if, update_if
+from bizline.adapters.cursors import decode_cursor, encode_cursor, owned_by
 from bizline.adapters.tables import (
     CustomerRecord,
-    DeliveryRecord,
     MessageRecord,
     PhoneNumberRecord,
     SendRateRecord,
     UnroutedWebhookRecord,
 )
-from bizline.errors import BadRequest
-
-CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
 def _iso(value: datetime) -> str:
     return value.isoformat()
-
-
-def _failed_condition(error: PutError | UpdateError) -> bool:
-    return error.cause_response_code == CONDITION_FAILED
-
-
-def _save_if(record: Any, condition: Condition) -> bool:
-    """Conditional put; False when the condition fails (the item is already there)."""
-    try:
-        record.save(condition=condition)
-    except PutError as error:
-        if _failed_condition(error):
-            return False
-        raise
-    return True
-
-
-def _update_if(record: Any, actions: list[Any], condition: Condition) -> bool:
-    try:
-        record.update(actions=actions, condition=condition)
-    except UpdateError as error:
-        if _failed_condition(error):
-            return False
-        raise
-    return True
-
-
-# -- cursors ------------------------------------------------------------------------------------
-def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
-    if not last_key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(last_key, separators=(",", ":")).encode()).decode()
-
-
-def decode_opaque_cursor(cursor: str | None, accept: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
-    """The key a cursor names, when `accept` agrees it belongs to this listing; else 400."""
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        accepted = isinstance(key, dict) and all(isinstance(value, dict) for value in key.values()) and accept(key)
-    except ValueError as error:
-        raise BadRequest("The cursor is not valid.", code="invalid_cursor") from error
-    if not accepted:
-        raise BadRequest("The cursor is not valid.", code="invalid_cursor")
-    return key
-
-
-def decode_cursor(cursor: str | None, business_id: str) -> dict[str, Any] | None:
-    """A cursor names a key inside the caller's own data; anything else is refused."""
-
-    def owned(key: dict[str, Any]) -> bool:
-        owner = key.get("business_id", {}).get("S")
-        return owner == business_id or key.get("conversation", {}).get("S", "").startswith(f"{business_id}#")
-
-    return decode_opaque_cursor(cursor, owned)
 
 
 # -- phone numbers ------------------------------------------------------------------------------
@@ -92,7 +31,7 @@ def add_phone_number(business_id: str, phone_number_id: str, display_phone_numbe
         display_phone_number=display_phone_number,
         created_at=_iso(now),
     )
-    return _save_if(record, PhoneNumberRecord.phone_number_id.does_not_exist())
+    return save_if(record, PhoneNumberRecord.phone_number_id.does_not_exist())
 
 
 def get_phone_number(phone_number_id: str) -> PhoneNumberRecord | None:
@@ -111,17 +50,7 @@ def phone_numbers_displayed_as(e164: str) -> list[PhoneNumberRecord]:
 
 
 def remove_phone_number(business_id: str, phone_number_id: str) -> bool:
-    from pynamodb.exceptions import DeleteError
-
-    try:
-        PhoneNumberRecord(phone_number_id=phone_number_id).delete(
-            condition=PhoneNumberRecord.business_id == business_id
-        )
-    except DeleteError as error:
-        if error.cause_response_code == CONDITION_FAILED:
-            return False
-        raise
-    return True
+    return delete_if(PhoneNumberRecord(phone_number_id=phone_number_id), PhoneNumberRecord.business_id == business_id)
 
 
 # -- customers and conversations ----------------------------------------------------------------
@@ -155,7 +84,7 @@ def resolve_customer(business_id: str, names: CustomerNames, now: datetime) -> s
     if customer_id is None:
         candidate = f"cus_{secrets.token_hex(10)}"
         first_key = names.keys[0]
-        claimed = _save_if(
+        claimed = save_if(
             CustomerRecord(business_id=business_id, customer_key=first_key, customer_id=candidate),
             CustomerRecord.customer_key.does_not_exist(),
         )
@@ -163,7 +92,7 @@ def resolve_customer(business_id: str, names: CustomerNames, now: datetime) -> s
             candidate if claimed else CustomerRecord.get(business_id, first_key, consistent_read=True).customer_id
         )
     for key in names.keys:
-        _save_if(
+        save_if(
             CustomerRecord(business_id=business_id, customer_key=key, customer_id=customer_id),
             CustomerRecord.customer_key.does_not_exist(),
         )
@@ -196,7 +125,7 @@ def record_activity(business_id: str, customer_id: str, at: datetime, preview: s
     """Move the conversation's summary forward; an older message arriving late leaves it alone."""
     record = CustomerRecord(business_id=business_id, customer_key=customer_id)
     at_iso = _iso(at)
-    _update_if(
+    update_if(
         record,
         [
             CustomerRecord.last_message_at.set(at_iso),
@@ -208,7 +137,7 @@ def record_activity(business_id: str, customer_id: str, at: datetime, preview: s
         & (CustomerRecord.last_message_at.does_not_exist() | (CustomerRecord.last_message_at <= at_iso)),
     )
     if direction == "inbound":
-        _update_if(
+        update_if(
             record,
             [CustomerRecord.last_inbound_at.set(at_iso)],
             CustomerRecord.customer_id.exists()
@@ -218,7 +147,10 @@ def record_activity(business_id: str, customer_id: str, at: datetime, preview: s
 
 def list_conversations(business_id: str, limit: int, cursor: str | None) -> tuple[list[CustomerRecord], str | None]:
     result = CustomerRecord.by_recent_activity.query(
-        business_id, scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor, business_id)
+        business_id,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, owned_by(business_id)),
     )
     items = list(result)
     return items, encode_cursor(result.last_evaluated_key)
@@ -231,7 +163,7 @@ def conversation_key(business_id: str, customer_id: str) -> str:
 
 def put_message(record: MessageRecord) -> bool:
     """Store a message once: a second write of the same id is a no-op (returns False)."""
-    return _save_if(record, MessageRecord.message_id.does_not_exist())
+    return save_if(record, MessageRecord.message_id.does_not_exist())
 
 
 def get_message(business_id: str, message_id: str) -> MessageRecord | None:
@@ -258,7 +190,7 @@ def apply_status(
     ]
     if errors:
         actions.append(MessageRecord.errors.set(json.dumps(errors)))
-    return _update_if(
+    return update_if(
         MessageRecord(business_id=business_id, message_id=message_id),
         actions,
         MessageRecord.message_id.exists() & (MessageRecord.status_rank < rank),
@@ -268,7 +200,7 @@ def apply_status(
 def claim_for_sending(business_id: str, message_id: str, now: datetime, stale_after: timedelta) -> bool:
     """Take a queued reply for sending, unless another sender has it (or it was sent)."""
     stale = _iso(now - stale_after)
-    return _update_if(
+    return update_if(
         MessageRecord(business_id=business_id, message_id=message_id),
         [MessageRecord.status.set("sending"), MessageRecord.status_times["sending"].set(_iso(now))],
         (MessageRecord.status == "accepted")
@@ -277,7 +209,7 @@ def claim_for_sending(business_id: str, message_id: str, now: datetime, stale_af
 
 
 def mark_submitted(business_id: str, message_id: str, wamid: str, now: datetime) -> None:
-    _update_if(
+    update_if(
         MessageRecord(business_id=business_id, message_id=message_id),
         [
             MessageRecord.wamid.set(wamid),
@@ -289,7 +221,7 @@ def mark_submitted(business_id: str, message_id: str, wamid: str, now: datetime)
 
 
 def release_claim(business_id: str, message_id: str) -> None:
-    _update_if(
+    update_if(
         MessageRecord(business_id=business_id, message_id=message_id),
         [MessageRecord.status.set("accepted")],
         MessageRecord.status == "sending",
@@ -303,84 +235,7 @@ def list_conversation_messages(
         conversation_key(business_id, customer_id),
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=decode_cursor(cursor, business_id),
-    )
-    items = list(result)
-    return items, encode_cursor(result.last_evaluated_key)
-
-
-# -- deliveries ---------------------------------------------------------------------------------
-def create_delivery(record: DeliveryRecord) -> bool:
-    return _save_if(record, DeliveryRecord.delivery_id.does_not_exist())
-
-
-def get_delivery(business_id: str, delivery_id: str) -> DeliveryRecord | None:
-    try:
-        return DeliveryRecord.get(business_id, delivery_id, consistent_read=True)
-    except DoesNotExist:
-        return None
-
-
-def mark_enqueued(business_id: str, delivery_id: str) -> None:
-    DeliveryRecord(business_id=business_id, delivery_id=delivery_id).update(actions=[DeliveryRecord.enqueued.set(True)])
-
-
-def claim_attempt(business_id: str, delivery_id: str, attempts_before: int, now: datetime) -> bool:
-    """Count an attempt only if nobody else made it: two copies of a task send one request."""
-    return _update_if(
-        DeliveryRecord(business_id=business_id, delivery_id=delivery_id),
-        [DeliveryRecord.attempts.set(attempts_before + 1), DeliveryRecord.updated_at.set(_iso(now))],
-        (DeliveryRecord.attempts == attempts_before) & DeliveryRecord.status.is_in("pending", "retrying"),
-    )
-
-
-def record_outcome(
-    business_id: str,
-    delivery_id: str,
-    *,
-    status: str,
-    now: datetime,
-    status_code: int | None = None,
-    error: str | None = None,
-    next_attempt_at: datetime | None = None,
-) -> None:
-    actions = [
-        DeliveryRecord.status.set(status),
-        DeliveryRecord.updated_at.set(_iso(now)),
-        DeliveryRecord.next_attempt_at.set(_iso(next_attempt_at))
-        if next_attempt_at
-        else DeliveryRecord.next_attempt_at.remove(),
-        DeliveryRecord.last_status_code.set(status_code)
-        if status_code is not None
-        else DeliveryRecord.last_status_code.remove(),
-        DeliveryRecord.last_error.set(error) if error else DeliveryRecord.last_error.remove(),
-    ]
-    DeliveryRecord(business_id=business_id, delivery_id=delivery_id).update(actions=actions)
-
-
-def reopen_delivery(business_id: str, delivery_id: str, now: datetime, final_statuses: tuple[str, ...]) -> bool:
-    """A failed delivery gets a fresh set of attempts (the business asked for a retry)."""
-    return _update_if(
-        DeliveryRecord(business_id=business_id, delivery_id=delivery_id),
-        [
-            DeliveryRecord.status.set("pending"),
-            DeliveryRecord.attempts.set(0),
-            DeliveryRecord.next_attempt_at.remove(),
-            DeliveryRecord.updated_at.set(_iso(now)),
-        ],
-        DeliveryRecord.status.is_in(*final_statuses),
-    )
-
-
-def list_deliveries(
-    business_id: str, statuses: tuple[str, ...] | None, limit: int, cursor: str | None
-) -> tuple[list[DeliveryRecord], str | None]:
-    result = DeliveryRecord.query(
-        business_id,
-        scan_index_forward=False,
-        filter_condition=DeliveryRecord.status.is_in(*statuses) if statuses else None,
-        limit=limit,
-        last_evaluated_key=decode_cursor(cursor, business_id),
+        last_evaluated_key=decode_cursor(cursor, owned_by(business_id)),
     )
     items = list(result)
     return items, encode_cursor(result.last_evaluated_key)
@@ -418,6 +273,6 @@ def take_send_token(phone_number_id: str, now_seconds: float, rate: float, burst
         updated = SendRateRecord(
             phone_number_id=phone_number_id, tokens=tokens - 1, refilled_at=now_seconds, version=version + 1
         )
-        if _save_if(updated, condition):
+        if save_if(updated, condition):
             return 0.0
     return 1.0 / rate

@@ -13,7 +13,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from bizline.adapters.messaging_store import decode_opaque_cursor, encode_cursor
+from bizline.adapters.cursors import decode_cursor, encode_cursor, in_partition
 from bizline.adapters.tables import (
     BusinessRecord,
     VerificationAuditRecord,
@@ -71,7 +71,7 @@ def requests_in_state(state: str, limit: int, cursor: str | None) -> tuple[list[
         state,
         scan_index_forward=True,
         limit=limit,
-        last_evaluated_key=decode_opaque_cursor(cursor, lambda key: key.get("state", {}).get("S") == state),
+        last_evaluated_key=decode_cursor(cursor, in_partition("state", state)),
     )
     items = list(result)
     return items, encode_cursor(result.last_evaluated_key)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bizline.adapters import accounts_store, http_callbacks, queues
-from bizline.adapters import messaging_store as store
+from bizline.adapters import deliveries_store as store
 from bizline.adapters.tables import DeliveryRecord
 from bizline.errors import Conflict, NotFound
 from bizline.models.messaging import CallbackEvent, Delivery, DeliveryList

@@ -1,0 +1,47 @@
+"""What bizline puts on its queues: one pydantic model per kind of task.
+
+Producers send `model_dump_json()`; consumers parse each SQS record's body into the model
+(Powertools' batch processing with the parser), so a malformed task is one reported item
+failure, never a crashed batch.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Task(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class SendTask(Task):
+    """Send one accepted reply (send queue)."""
+
+    business_id: str = Field(min_length=1)
+    message_id: str = Field(min_length=1)
+    attempt: int = Field(default=0, ge=0)
+
+
+class StatusRecipient(Task):
+    wa_id: str | None = None
+    user_id: str | None = None
+
+
+class StatusTask(Task):
+    """Apply one status Meta reported for a message a business sent (status queue)."""
+
+    business_id: str = Field(min_length=1)
+    phone_number_id: str = Field(min_length=1)
+    wamid: str = Field(min_length=1)
+    status: str = Field(min_length=1)
+    at: datetime
+    errors: list[dict[str, Any]] = Field(default_factory=list)
+    recipient: StatusRecipient = Field(default_factory=StatusRecipient)
+
+
+class DeliveryTask(Task):
+    """Make the next attempt of one callback delivery (delivery queue)."""
+
+    business_id: str = Field(min_length=1)
+    delivery_id: str = Field(min_length=1)
