@@ -115,14 +115,23 @@ class FunctionSpec:
     properties: dict[str, Any]
 
 
+def global_environment(template: dict[str, Any]) -> dict[str, Any]:
+    """The variables Globals give every function, unresolved (!Ref ... as written)."""
+    return template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+
+
+def declared_environment(template: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    """A function's variables as Lambda gets them (Globals, then its own), unresolved."""
+    own = template["Resources"][logical_id]["Properties"].get("Environment", {}).get("Variables", {})
+    return {**global_environment(template), **own}
+
+
 def functions(template: dict[str, Any] | None = None, endpoint: str = LOCAL_ENDPOINT) -> dict[str, FunctionSpec]:
     template = template or load_template()
-    global_properties = template.get("Globals", {}).get("Function", {})
-    global_environment = global_properties.get("Environment", {}).get("Variables", {})
     specs = {}
     for logical_id, resource in resources_of_type(template, "AWS::Serverless::Function").items():
         properties = resource["Properties"]
-        variables = {**global_environment, **properties.get("Environment", {}).get("Variables", {})}
+        variables = declared_environment(template, logical_id)
         specs[logical_id] = FunctionSpec(
             logical_id=logical_id,
             handler=properties["Handler"],

@@ -5,10 +5,12 @@ import re
 import tomllib
 
 import pytest
-from bizline.adapters.tables import ALL_MODELS
+from bizline.adapters.tables import ALL_MODELS, table_setting
+from bizline.settings import environment_variable
 
 from local.template import (
     PROJECT_ROOT,
+    declared_environment,
     functions,
     http_routes,
     load_template,
@@ -22,10 +24,15 @@ TABLES = resources_of_type(TEMPLATE, "AWS::DynamoDB::Table")
 
 
 def _table_of(model) -> str:
-    """The template table a model is bound to: Meta.table_name -> env var -> !Ref."""
-    variable = model.Meta.__dict__["table_name"].field.upper()
-    environment = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"]
-    return environment[variable]["Ref"]
+    """The template table a model is bound to: Meta.table_name -> env var -> !Ref, the same in every function."""
+    variable = environment_variable(table_setting(model))
+    targets = {
+        declared_environment(TEMPLATE, logical_id)[variable]["Ref"]
+        for logical_id in FUNCTIONS
+        if variable in declared_environment(TEMPLATE, logical_id)
+    }
+    assert len(targets) == 1, (model.__name__, variable, targets)
+    return targets.pop()
 
 
 def _keys(key_schema):

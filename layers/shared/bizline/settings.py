@@ -1,30 +1,53 @@
-"""Typed settings read from the environment, once per container, on first use."""
+"""Typed settings read from the environment, once per container, on first use.
+
+Resource names (tables, queues, the bucket, the secret) have no defaults: each function's
+environment in template.yaml names the resources it uses, and reading one the environment does
+not name raises `MissingSetting` with the variable to set, instead of pointing at a resource
+that does not exist.
+"""
 
 from functools import lru_cache
+from typing import Annotated, Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class MissingSetting(RuntimeError):
+    """A resource name the code needs is not in this function's environment."""
+
+    def __init__(self, field: str):
+        self.field = field
+        self.variable = environment_variable(field)
+        super().__init__(f"{self.variable} is not set: this function's environment must name the resource")
+
+
+class _ResourceName:
+    """Marks a setting as the name of an AWS resource: required when read, never defaulted."""
+
+
+ResourceName = Annotated[str | None, _ResourceName()]
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore")
 
     stage: str = "dev"
-    businesses_table: str
-    api_keys_table: str
-    phone_numbers_table: str = "PhoneNumbersTable"
-    customers_table: str = "CustomersTable"
-    messages_table: str = "MessagesTable"
-    deliveries_table: str = "DeliveriesTable"
-    unrouted_webhooks_table: str = "UnroutedWebhooksTable"
-    idempotency_table: str = "IdempotencyTable"
-    send_rate_table: str = "SendRateTable"
-    verification_requests_table: str = "VerificationRequestsTable"
-    verification_audit_table: str = "VerificationAuditTable"
-    verification_documents_bucket: str = "verificationdocumentsbucket"
-    delivery_queue_url: str = ""
-    send_queue_url: str = ""
-    status_queue_url: str = ""
-    meta_secret_name: str = "bizline/meta"  # noqa: S105 - the name of a secret, not one
+    businesses_table: ResourceName = None
+    api_keys_table: ResourceName = None
+    phone_numbers_table: ResourceName = None
+    customers_table: ResourceName = None
+    messages_table: ResourceName = None
+    deliveries_table: ResourceName = None
+    unrouted_webhooks_table: ResourceName = None
+    idempotency_table: ResourceName = None
+    send_rate_table: ResourceName = None
+    verification_requests_table: ResourceName = None
+    verification_audit_table: ResourceName = None
+    verification_documents_bucket: ResourceName = None
+    delivery_queue_url: ResourceName = None
+    send_queue_url: ResourceName = None
+    status_queue_url: ResourceName = None
+    meta_secret_name: ResourceName = None
     meta_graph_api_version: str = "v21.0"
     meta_graph_api_url: str = "https://graph.facebook.com"
     # Meta's default throughput per business phone number.
@@ -36,7 +59,27 @@ class Settings(BaseSettings):
     # How long before an API key's last-used time is refreshed: bounds writes on hot keys.
     key_last_used_resolution_seconds: int = 300
 
+    def __getattribute__(self, name: str) -> Any:
+        value = super().__getattribute__(name)
+        # Only an unset value pays for the membership check; a set name is returned as read.
+        if (value is None or value == "") and name in RESOURCE_FIELDS:
+            raise MissingSetting(name)
+        return value
+
+
+RESOURCE_FIELDS: frozenset[str] = frozenset(
+    name
+    for name, field in Settings.model_fields.items()
+    if any(isinstance(marker, _ResourceName) for marker in field.metadata)
+)
+
+
+def environment_variable(field: str) -> str:
+    """The environment variable a settings field is read from."""
+    return f"{Settings.model_config.get('env_prefix', '')}{field}".upper()
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
+    """The settings of this process, read from the environment on first use."""
     return Settings()
