@@ -39,7 +39,11 @@ def _reset_cached_clients() -> None:
 
 @pytest.fixture
 def function_environment(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Every function's environment from the template, as Lambda would set it."""
+    """The union of every function's environment from the template: tests drive many handlers in one process.
+
+    Each function names only its own resources; tests/contract/test_function_environment.py proves
+    each one's environment suffices for its code.
+    """
     environment: dict[str, str] = {}
     for spec in functions().values():
         environment.update(spec.environment)
