@@ -265,14 +265,9 @@ def test_without_a_callback_url_the_message_is_still_in_the_history(api, aws):
 
 def test_a_callback_to_a_private_address_is_refused_at_send_time(api, aws, monkeypatch):
     # Given a callback host that resolves to the cloud metadata address when the callback is sent
-    from bizline.rules import callback_safety
+    from bizline.adapters import http_callbacks
 
-    monkeypatch.setattr(callback_safety, "resolve_all", lambda host, port: ["169.254.169.254"])
-    monkeypatch.setattr(
-        deliveries,
-        "vet_callback_url",
-        lambda url, **kw: callback_safety.vet_callback_url(url, resolver=callback_safety.resolve_all, **kw),
-    )
+    monkeypatch.setattr(http_callbacks, "resolve_all", lambda host, port: ["169.254.169.254"])
     _business, key = sign_up(api, callback_url="https://hooks.rebinding.example/in")
     add_number(api, key, NUMBER)
     post_webhook(
