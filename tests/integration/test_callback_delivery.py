@@ -8,6 +8,8 @@ from bizline.rules.retries import MAX_ATTEMPTS
 from bizline.services import deliveries
 from standardwebhooks.webhooks import Webhook
 
+from local.lambda_runtime import invoke
+from local.template import PROJECT_ROOT, functions
 from tests.receiver import callback_receiver
 from tests.support import (
     add_number,
@@ -229,6 +231,28 @@ def test_a_duplicate_task_makes_one_request(api, aws, bakery, receiver):
     deliveries.deliver(task)
     deliveries.deliver(task)
     assert len(receiver.received) == 1
+
+
+def _sqs_event(*bodies: str) -> dict:
+    """An SQS event as Lambda hands it over, one record per body (the sample event's record shape)."""
+    sample = json.loads((PROJECT_ROOT / "events/callback_delivery/delivery.json").read_text())["Records"][0]
+    return {"Records": [{**sample, "messageId": f"msg-{number}", "body": body} for number, body in enumerate(bodies)]}
+
+
+@pytest.mark.parametrize("malformed", ['{"business_id": "biz_x"', '{"business_id": "biz_x"}', "[]"])
+def test_a_malformed_task_is_one_reported_failure_and_the_rest_of_the_batch_is_delivered(
+    api, aws, bakery, receiver, malformed
+):
+    # Given a batch with a malformed task (not JSON, no delivery id, not an object) and a good one
+    _customer_writes(api, bakery)
+    (task,) = queue_bodies(aws, "DeliveryQueue")
+    event = _sqs_event(malformed, json.dumps(task))
+    # When the delivery function handles it
+    response = invoke(functions()["CallbackDeliveryFunction"], event)
+    # Then only the malformed record is reported, and the good one is delivered
+    assert response == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
+    assert len(receiver.received) == 1
+    assert _delivery(aws)["status"] == "succeeded"
 
 
 def test_during_a_rotation_both_secrets_sign_for_24_hours(api, aws, bakery, receiver):
