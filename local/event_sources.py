@@ -136,7 +136,11 @@ def _jsonable(value: Any) -> Any:
 
 
 class DynamoDbStreamPoller(Poller):
-    """A DynamoDB stream mapping: in-order batches per shard, retried until they succeed."""
+    """A DynamoDB stream mapping: in-order batches per shard, retried until they succeed.
+
+    A batch still failing after MaximumRetryAttempts is skipped; with an SQS on-failure destination
+    (and an SQS client to reach it) its place in the stream is sent there, as Lambda does.
+    """
 
     def __init__(
         self,
@@ -146,11 +150,16 @@ class DynamoDbStreamPoller(Poller):
         streams: Any,
         template: dict[str, Any],
         invoker: SafeInvoker,
+        sqs: Any = None,
     ):
         super().__init__(f"stream:{source.function}.{source.name}")
         self.spec = spec
         self.streams = streams
         self.invoker = invoker
+        self.sqs = sqs
+        self.function_arn = arn_of(template, spec.logical_id)
+        destination = source.properties.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        self.on_failure_queue = physical_name(template, _target_logical_id(destination)) if destination else None
         self.table_name = physical_name(template, _target_logical_id(source.properties["Stream"]))
         self.stream_arn = dynamodb.describe_table(TableName=self.table_name)["Table"]["LatestStreamArn"]
         self.batch_size = int(source.properties.get("BatchSize", 100))
@@ -200,12 +209,38 @@ class DynamoDbStreamPoller(Poller):
                 continue
             self.attempts[shard_id] = self.attempts.get(shard_id, 0) + 1
             if 0 <= self.max_retries < self.attempts[shard_id]:
-                log.error("%s: dropping a batch after %s attempts", self.name, self.attempts[shard_id])
+                self._give_up(shard_id, records, self.attempts.pop(shard_id))
                 self.positions[shard_id] = records[-1]["dynamodb"]["SequenceNumber"]
-                self.attempts.pop(shard_id)
             else:
                 time.sleep(min(2 ** self.attempts[shard_id] * 0.1, 5))
         return busy
+
+    def _give_up(self, shard_id: str, records: list[dict[str, Any]], attempts: int) -> None:
+        if not (self.on_failure_queue and self.sqs):
+            log.error("%s: dropping a batch after %s attempts", self.name, attempts)
+            return
+        log.error("%s: a batch failed %s times; its place goes to %s", self.name, attempts, self.on_failure_queue)
+        arrivals = [_jsonable(record["dynamodb"].get("ApproximateCreationDateTime")) for record in records]
+        failure = {
+            "requestContext": {
+                "functionArn": self.function_arn,
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": attempts,
+            },
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "DDBStreamBatchInfo": {
+                "shardId": shard_id,
+                "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+                "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+                "approximateArrivalOfFirstRecord": arrivals[0],
+                "approximateArrivalOfLastRecord": arrivals[-1],
+                "batchSize": len(records),
+                "streamArn": self.stream_arn,
+            },
+        }
+        queue_url = self.sqs.get_queue_url(QueueName=self.on_failure_queue)["QueueUrl"]
+        self.sqs.send_message(QueueUrl=queue_url, MessageBody=json.dumps(failure, default=str))
 
 
 class SchedulePoller(Poller):

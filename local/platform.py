@@ -293,7 +293,7 @@ class LocalPlatform:
         for source in event_sources(self.template, {"DynamoDB"}):
             spec = self.functions[source.function]
             self.pollers.append(
-                DynamoDbStreamPoller(source, spec, dynamodb, streams, self.template, self.invoke_safely)
+                DynamoDbStreamPoller(source, spec, dynamodb, streams, self.template, self.invoke_safely, sqs)
             )
         scheduled = [
             (source, self.functions[source.function])

@@ -1,21 +1,30 @@
-"""Delivers callbacks to businesses from the delivery queue (partial batch responses)."""
+"""Delivers callbacks to businesses from the delivery queue (partial batch responses).
 
-import json
+Each record's body is parsed into a DeliveryTask; a malformed one is one reported item failure.
+"""
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from bizline.models.tasks import DeliveryTask
 from bizline.observability import logger
 from bizline.services.deliveries import deliver
+from pydantic import Json
+
+
+class DeliveryTaskRecord(SqsRecordModel):
+    body: Json[DeliveryTask]  # type: ignore[assignment]
+
 
 # Failed records are reported, not raised: SQS retries just those, even when all failed.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+processor = BatchProcessor(event_type=EventType.SQS, model=DeliveryTaskRecord, raise_on_entire_batch_failure=False)
 
 
-def record_handler(record: SQSRecord) -> str:
-    outcome = deliver(json.loads(record.body))
-    logger.info("delivery attempt", extra={"outcome": outcome})
+def record_handler(record: DeliveryTaskRecord) -> str:
+    outcome = deliver(record.body)
+    logger.info("delivery attempt", extra={"outcome": outcome, "delivery_id": record.body.delivery_id})
     return outcome
 
 

@@ -8,6 +8,8 @@ from bizline.rules.retries import MAX_ATTEMPTS
 from bizline.services import deliveries
 from standardwebhooks.webhooks import Webhook
 
+from local.lambda_runtime import invoke
+from local.template import PROJECT_ROOT, functions
 from tests.receiver import callback_receiver
 from tests.support import (
     add_number,
@@ -231,6 +233,28 @@ def test_a_duplicate_task_makes_one_request(api, aws, bakery, receiver):
     assert len(receiver.received) == 1
 
 
+def _sqs_event(*bodies: str) -> dict:
+    """An SQS event as Lambda hands it over, one record per body (the sample event's record shape)."""
+    sample = json.loads((PROJECT_ROOT / "events/callback_delivery/delivery.json").read_text())["Records"][0]
+    return {"Records": [{**sample, "messageId": f"msg-{number}", "body": body} for number, body in enumerate(bodies)]}
+
+
+@pytest.mark.parametrize("malformed", ['{"business_id": "biz_x"', '{"business_id": "biz_x"}', "[]"])
+def test_a_malformed_task_is_one_reported_failure_and_the_rest_of_the_batch_is_delivered(
+    api, aws, bakery, receiver, malformed
+):
+    # Given a batch with a malformed task (not JSON, no delivery id, not an object) and a good one
+    _customer_writes(api, bakery)
+    (task,) = queue_bodies(aws, "DeliveryQueue")
+    event = _sqs_event(malformed, json.dumps(task))
+    # When the delivery function handles it
+    response = invoke(functions()["CallbackDeliveryFunction"], event)
+    # Then only the malformed record is reported, and the good one is delivered
+    assert response == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
+    assert len(receiver.received) == 1
+    assert _delivery(aws)["status"] == "succeeded"
+
+
 def test_during_a_rotation_both_secrets_sign_for_24_hours(api, aws, bakery, receiver):
     old_secret = bakery["webhook_secret"]
     rotated = api.request("POST", "/v1/businesses/me/webhook-secret", headers=bearer(bakery["key"]))
@@ -265,14 +289,9 @@ def test_without_a_callback_url_the_message_is_still_in_the_history(api, aws):
 
 def test_a_callback_to_a_private_address_is_refused_at_send_time(api, aws, monkeypatch):
     # Given a callback host that resolves to the cloud metadata address when the callback is sent
-    from bizline.rules import callback_safety
+    from bizline.adapters import http_callbacks
 
-    monkeypatch.setattr(callback_safety, "resolve_all", lambda host, port: ["169.254.169.254"])
-    monkeypatch.setattr(
-        deliveries,
-        "vet_callback_url",
-        lambda url, **kw: callback_safety.vet_callback_url(url, resolver=callback_safety.resolve_all, **kw),
-    )
+    monkeypatch.setattr(http_callbacks, "resolve_all", lambda host, port: ["169.254.169.254"])
     _business, key = sign_up(api, callback_url="https://hooks.rebinding.example/in")
     add_number(api, key, NUMBER)
     post_webhook(

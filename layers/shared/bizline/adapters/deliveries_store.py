@@ -1,83 +1,121 @@
-"""Persistence of callback deliveries: one item per event a business is told about."""
+"""Persistence of callback deliveries: one item per event a business is told about.
 
-from datetime import datetime
+Takes and returns `StoredDelivery`s; the conditions guarding an attempt and a reopening live here.
+"""
+
+from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist
 
 from bizline.adapters.conditional import save_if, update_if
 from bizline.adapters.cursors import decode_cursor, encode_cursor, owned_by
 from bizline.adapters.tables import DeliveryRecord
+from bizline.clock import from_iso, to_iso
+from bizline.errors import TransitionRefused
+from bizline.models.deliveries import DeliveryOutcome, DeliveryStatus, StoredDelivery
+from bizline.rules.settling import ATTEMPTABLE, REOPENABLE
+
+KEEP_FOR = timedelta(days=30)
 
 
-def _iso(value: datetime) -> str:
-    return value.isoformat()
+def _delivery(record: DeliveryRecord) -> StoredDelivery:
+    return StoredDelivery(
+        business_id=record.business_id,
+        delivery_id=record.delivery_id,
+        event_type=record.event_type,
+        payload=record.payload,
+        status=DeliveryStatus(record.status),
+        attempts=int(record.attempts),
+        enqueued=bool(record.enqueued),
+        created_at=from_iso(record.created_at),
+        updated_at=from_iso(record.updated_at),
+        last_status_code=int(record.last_status_code) if record.last_status_code is not None else None,
+        last_error=record.last_error,
+        next_attempt_at=from_iso(record.next_attempt_at),
+    )
 
 
-def create_delivery(record: DeliveryRecord) -> bool:
+def _keyed(business_id: str, delivery_id: str) -> DeliveryRecord:
+    return DeliveryRecord(business_id=business_id, delivery_id=delivery_id)
+
+
+def create_delivery(delivery: StoredDelivery) -> bool:
+    """Store a new delivery, kept for 30 days; False when one with its id is already there."""
+    record = DeliveryRecord(
+        business_id=delivery.business_id,
+        delivery_id=delivery.delivery_id,
+        event_type=delivery.event_type,
+        payload=delivery.payload,
+        status=delivery.status,
+        attempts=delivery.attempts,
+        enqueued=delivery.enqueued,
+        created_at=to_iso(delivery.created_at),
+        updated_at=to_iso(delivery.updated_at),
+        expires_at=delivery.created_at + KEEP_FOR,
+    )
     return save_if(record, DeliveryRecord.delivery_id.does_not_exist())
 
 
-def get_delivery(business_id: str, delivery_id: str) -> DeliveryRecord | None:
+def get_delivery(business_id: str, delivery_id: str) -> StoredDelivery | None:
+    """One delivery, read consistently; None when there is none."""
     try:
-        return DeliveryRecord.get(business_id, delivery_id, consistent_read=True)
+        return _delivery(DeliveryRecord.get(business_id, delivery_id, consistent_read=True))
     except DoesNotExist:
         return None
 
 
 def mark_enqueued(business_id: str, delivery_id: str) -> None:
-    DeliveryRecord(business_id=business_id, delivery_id=delivery_id).update(actions=[DeliveryRecord.enqueued.set(True)])
+    """Note that the delivery's task is on the queue."""
+    _keyed(business_id, delivery_id).update(actions=[DeliveryRecord.enqueued.set(True)])
 
 
 def claim_attempt(business_id: str, delivery_id: str, attempts_before: int, now: datetime) -> bool:
     """Count an attempt only if nobody else made it: two copies of a task send one request."""
     return update_if(
-        DeliveryRecord(business_id=business_id, delivery_id=delivery_id),
-        [DeliveryRecord.attempts.set(attempts_before + 1), DeliveryRecord.updated_at.set(_iso(now))],
-        (DeliveryRecord.attempts == attempts_before) & DeliveryRecord.status.is_in("pending", "retrying"),
+        _keyed(business_id, delivery_id),
+        [DeliveryRecord.attempts.set(attempts_before + 1), DeliveryRecord.updated_at.set(to_iso(now))],
+        (DeliveryRecord.attempts == attempts_before) & DeliveryRecord.status.is_in(*ATTEMPTABLE),
     )
 
 
-def record_outcome(
-    business_id: str,
-    delivery_id: str,
-    *,
-    status: str,
-    now: datetime,
-    status_code: int | None = None,
-    error: str | None = None,
-    next_attempt_at: datetime | None = None,
-) -> None:
+def record_outcome(business_id: str, delivery_id: str, outcome: DeliveryOutcome, now: datetime) -> None:
+    """Record where the delivery stands; what the outcome leaves out is cleared."""
     actions = [
-        DeliveryRecord.status.set(status),
-        DeliveryRecord.updated_at.set(_iso(now)),
-        DeliveryRecord.next_attempt_at.set(_iso(next_attempt_at))
-        if next_attempt_at
+        DeliveryRecord.status.set(outcome.status),
+        DeliveryRecord.updated_at.set(to_iso(now)),
+        DeliveryRecord.next_attempt_at.set(to_iso(outcome.next_attempt_at))
+        if outcome.next_attempt_at
         else DeliveryRecord.next_attempt_at.remove(),
-        DeliveryRecord.last_status_code.set(status_code)
-        if status_code is not None
+        DeliveryRecord.last_status_code.set(outcome.status_code)
+        if outcome.status_code is not None
         else DeliveryRecord.last_status_code.remove(),
-        DeliveryRecord.last_error.set(error) if error else DeliveryRecord.last_error.remove(),
+        DeliveryRecord.last_error.set(outcome.error) if outcome.error else DeliveryRecord.last_error.remove(),
     ]
-    DeliveryRecord(business_id=business_id, delivery_id=delivery_id).update(actions=actions)
+    _keyed(business_id, delivery_id).update(actions=actions)
 
 
-def reopen_delivery(business_id: str, delivery_id: str, now: datetime, final_statuses: tuple[str, ...]) -> bool:
-    """A failed delivery gets a fresh set of attempts (the business asked for a retry)."""
-    return update_if(
-        DeliveryRecord(business_id=business_id, delivery_id=delivery_id),
+def reopen_delivery(business_id: str, delivery_id: str, now: datetime) -> StoredDelivery:
+    """A failed delivery gets a fresh set of attempts (the business asked for a retry); else TransitionRefused."""
+    record = _keyed(business_id, delivery_id)
+    reopened = update_if(
+        record,
         [
-            DeliveryRecord.status.set("pending"),
+            DeliveryRecord.status.set(DeliveryStatus.PENDING),
             DeliveryRecord.attempts.set(0),
             DeliveryRecord.next_attempt_at.remove(),
-            DeliveryRecord.updated_at.set(_iso(now)),
+            DeliveryRecord.updated_at.set(to_iso(now)),
         ],
-        DeliveryRecord.status.is_in(*final_statuses),
+        DeliveryRecord.status.is_in(*REOPENABLE),
     )
+    if not reopened:
+        raise TransitionRefused("Only a failed delivery can be retried.", code="delivery_not_failed")
+    return _delivery(record)  # the update read the item back
 
 
 def list_deliveries(
-    business_id: str, statuses: tuple[str, ...] | None, limit: int, cursor: str | None
-) -> tuple[list[DeliveryRecord], str | None]:
+    business_id: str, statuses: tuple[DeliveryStatus, ...] | None, limit: int, cursor: str | None
+) -> tuple[list[StoredDelivery], str | None]:
+    """A page of the business's deliveries, newest first, optionally of some statuses only."""
     result = DeliveryRecord.query(
         business_id,
         scan_index_forward=False,
@@ -85,5 +123,5 @@ def list_deliveries(
         limit=limit,
         last_evaluated_key=decode_cursor(cursor, owned_by(business_id)),
     )
-    items = list(result)
+    items = [_delivery(record) for record in result]
     return items, encode_cursor(result.last_evaluated_key)

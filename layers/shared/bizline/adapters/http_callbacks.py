@@ -1,20 +1,21 @@
-"""POST a callback to a vetted address: no redirects, a hard timeout, TLS checked against the host."""
+"""Callbacks on the wire: resolve the host to vet, then POST to the vetted address.
+
+No redirects, a hard timeout, TLS checked against the host name.
+"""
 
 import http.client
 import socket
 import ssl
-from dataclasses import dataclass
 
+from bizline.models.deliveries import CallbackResponse
 from bizline.rules.callback_safety import CallbackTarget
 
 _MAX_RESPONSE_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True)
-class CallbackResponse:
-    status_code: int | None
-    retry_after: str | None = None
-    error: str | None = None
+def resolve_all(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to (the SSRF guard checks them all)."""
+    return sorted({info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -39,6 +40,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 
 def post(target: CallbackTarget, headers: dict[str, str], body: str, timeout: float) -> CallbackResponse:
+    """POST `body` to the vetted target; a timeout or connection error comes back as a response without status."""
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(target, timeout)
     try:

@@ -1,7 +1,14 @@
-"""SQS: send tasks in batches of ten, the most one call carries."""
+"""SQS: send tasks in batches of ten, the most one call carries.
+
+A task is one of the pydantic models of `bizline.models.tasks`, sent as its JSON; a plain dict is
+still accepted (sent as compact JSON) while every producer moves to the models.
+"""
 
 import json
+from collections.abc import Sequence
 from typing import Any
+
+from pydantic import BaseModel
 
 from bizline.adapters.aws_clients import client
 
@@ -13,12 +20,18 @@ class EnqueueFailed(RuntimeError):
     pass
 
 
-def send_tasks(queue_url: str, tasks: list[dict[str, Any]], delay_seconds: int = 0) -> None:
+def _body(task: BaseModel | dict[str, Any]) -> str:
+    if isinstance(task, BaseModel):
+        return task.model_dump_json()
+    return json.dumps(task, separators=(",", ":"))
+
+
+def send_tasks(queue_url: str, tasks: Sequence[BaseModel | dict[str, Any]], delay_seconds: int = 0) -> None:
     """Send every task or raise: a partly failed batch is retried once, then reported."""
     delay = max(0, min(int(delay_seconds), MAX_DELAY_SECONDS))
     for start in range(0, len(tasks), BATCH):
         entries = [
-            {"Id": str(index), "MessageBody": json.dumps(task, separators=(",", ":")), "DelaySeconds": delay}
+            {"Id": str(index), "MessageBody": _body(task), "DelaySeconds": delay}
             for index, task in enumerate(tasks[start : start + BATCH])
         ]
         for _ in range(2):

@@ -2,10 +2,10 @@
 
 Checked at send time against every address the host resolves to, and the connection is then made
 to the address that was checked, so a DNS answer cannot change between the check and the request.
+Pure: the caller passes the resolver (the network one is `adapters.http_callbacks.resolve_all`).
 """
 
 import ipaddress
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -29,10 +29,6 @@ class CallbackTarget:
     address: str
 
 
-def resolve_all(host: str, port: int) -> list[str]:
-    return sorted({info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
-
-
 def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         return _forbidden(address.ipv4_mapped)
@@ -51,9 +47,7 @@ def _is_loopback(address: str) -> bool:
     return ipaddress.ip_address(address).is_loopback
 
 
-def vet_callback_url(
-    url: str, *, allow_http_loopback: bool = False, resolver: Resolver = resolve_all
-) -> CallbackTarget:
+def vet_callback_url(url: str, *, resolver: Resolver, allow_http_loopback: bool = False) -> CallbackTarget:
     """The address to connect to for `url`, or UnsafeCallbackUrl.
 
     `allow_http_loopback` (local development only) admits http://127.0.0.1 and friends.

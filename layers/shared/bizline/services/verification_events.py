@@ -1,7 +1,8 @@
 """Tell businesses about their verification: each audit entry becomes a verification.* callback.
 
 The audit table's stream delivers every entry at least once; the delivery id comes from the
-request and the state reached, so a repeated record cannot make a second callback.
+request and the state reached, so a repeated record cannot make a second callback. Entries are
+handled one at a time, so one that fails is retried alone.
 """
 
 from typing import Any
@@ -28,8 +29,6 @@ def callback_for(entry: dict[str, Any]) -> NewDelivery:
     )
 
 
-def notify(entries: list[dict[str, Any]]) -> int:
-    """Record and queue one callback per entry (queued in batches). Returns how many entries."""
-    if entries:
-        create_deliveries([callback_for(entry) for entry in entries])
-    return len(entries)
+def notify(entry: dict[str, Any]) -> None:
+    """Record and queue the callback for one audit entry."""
+    create_deliveries([callback_for(entry)])
