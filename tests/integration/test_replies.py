@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from bizline.services import replies
+from bizline.models.tasks import SendTask
+from bizline.services import sending
 
 from tests.support import (
     add_number,
@@ -418,6 +419,6 @@ def test_a_duplicate_send_task_sends_once(api, aws, bakery, sandbox):
     _customer_writes(api, bakery)
     _reply(api, bakery["key"])
     (task,) = queue_bodies(aws, "SendQueue")
-    replies.send_queued(task)
-    replies.send_queued(task)
+    sending.send_queued(SendTask.model_validate(task))
+    sending.send_queued(SendTask.model_validate(task))
     assert len(sandbox) == 1
