@@ -30,6 +30,8 @@ from bizline.settings import get_settings
 
 
 class Forbidden(BizlineError):
+    """The handshake's verify token does not match (403)."""
+
     status_code = 403
     code = "forbidden"
 
@@ -44,6 +46,8 @@ def verify_subscription(mode: str | None, token: str | None, challenge: str | No
 
 @dataclass
 class WebhookReceipt:
+    """What one notification did: messages stored and repeated, statuses queued, events nobody owns."""
+
     messages_stored: int = 0
     duplicates: int = 0
     statuses_queued: int = 0
