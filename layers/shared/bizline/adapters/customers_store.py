@@ -42,8 +42,7 @@ def _claim_key(business_id: str, key: str, customer_id: str) -> bool:
     )
 
 
-def find_customer_id(business_id: str, identity: CustomerIdentity) -> str | None:
-    """The id of the customer known by any of the identity's names; None for someone new."""
+def _find_customer_id(business_id: str, identity: CustomerIdentity) -> str | None:
     keys = [(business_id, key) for key in identity.keys]
     for record in CustomerRecord.batch_get(keys, consistent_read=True):
         return record.customer_id
@@ -52,7 +51,7 @@ def find_customer_id(business_id: str, identity: CustomerIdentity) -> str | None
 
 def resolve_customer(business_id: str, identity: CustomerIdentity, now: datetime) -> str:
     """The customer known by any of these names, created on first contact; every name then leads to it."""
-    customer_id = find_customer_id(business_id, identity)
+    customer_id = _find_customer_id(business_id, identity)
     if customer_id is None:
         candidate = f"{CUSTOMER_ID_PREFIX}{secrets.token_hex(10)}"
         first_key = identity.keys[0]
@@ -82,6 +81,12 @@ def get_customer(business_id: str, customer_id: str) -> Customer | None:
         return _from_record(CustomerRecord.get(business_id, customer_id, consistent_read=True))
     except DoesNotExist:
         return None
+
+
+def find_customer(business_id: str, identity: CustomerIdentity) -> Customer | None:
+    """The customer known by any of the identity's names; None for someone new."""
+    customer_id = _find_customer_id(business_id, identity)
+    return get_customer(business_id, customer_id) if customer_id else None
 
 
 def record_activity(business_id: str, customer_id: str, at: datetime, preview: str, direction: Direction) -> None:

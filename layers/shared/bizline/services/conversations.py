@@ -61,10 +61,10 @@ def add_to_conversation(message: StoredMessage) -> bool:
 def find_customer(business_id: str, reference: str) -> Customer:
     """A customer by bizline id (cus_...) or by a name Meta uses for them (wa:<wa_id>, user:<user_id>)."""
     identity = CustomerIdentity.from_key(reference)
-    customer_id = reference
-    if identity is not None:
-        customer_id = customers_store.find_customer_id(business_id, identity) or ""
-    customer = customers_store.get_customer(business_id, customer_id)
+    if identity is None:
+        customer = customers_store.get_customer(business_id, reference)
+    else:
+        customer = customers_store.find_customer(business_id, identity)
     if customer is None:
         raise NotFound("No such customer.")
     return customer

@@ -8,14 +8,14 @@ from datetime import datetime
 
 from bizline.adapters import customers_store
 from bizline.clock import to_iso, utc_now
-from bizline.errors import NotFound, ValidationFailed
+from bizline.errors import ValidationFailed
 from bizline.models.customers import Customer, CustomerIdentity
 from bizline.models.messaging import AcceptedMessage, Recipient, SendMessageRequest
 from bizline.models.stored_messages import StoredMessage
 from bizline.models.tasks import SendTask
 from bizline.rules import service_window
 from bizline.rules.message_status import ACCEPTED
-from bizline.services.conversations import add_to_conversation
+from bizline.services.conversations import add_to_conversation, find_customer
 from bizline.services.phone_numbers import owned_phone_number
 from bizline.services.sending import queue_send
 
@@ -23,12 +23,8 @@ from bizline.services.sending import queue_send
 def _known_customer(business_id: str, to: Recipient) -> Customer | None:
     """The customer a reply is for, if bizline knows them; 404 for an unknown customer id."""
     if to.customer_id:
-        customer = customers_store.get_customer(business_id, to.customer_id)
-        if customer is None:
-            raise NotFound("No such customer.")
-        return customer
-    customer_id = customers_store.find_customer_id(business_id, CustomerIdentity(to.wa_id, to.user_id))
-    return customers_store.get_customer(business_id, customer_id) if customer_id else None
+        return find_customer(business_id, to.customer_id)
+    return customers_store.find_customer(business_id, CustomerIdentity(to.wa_id, to.user_id))
 
 
 def accept_reply(business_id: str, request: SendMessageRequest, now: datetime | None = None) -> AcceptedMessage:
