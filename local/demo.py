@@ -68,12 +68,16 @@ def seed_demo_business(now: datetime | None = None, callback_url: str | None = N
 
 def seed_demo_conversation(now: datetime) -> None:
     """The demo bakery's number, and one customer who wrote this morning (the service window is open)."""
-    from bizline.adapters import messaging_store
-    from bizline.adapters.tables import MessageRecord
+    from bizline.models.customers import CustomerIdentity
+    from bizline.models.messaging import AddPhoneNumberRequest
+    from bizline.rules.envelope import CustomerMessage
+    from bizline.services.customer_messages import receive_customer_message
+    from bizline.services.phone_numbers import add_phone_number
 
-    messaging_store.add_phone_number(DEMO_BUSINESS_ID, DEMO_PHONE_NUMBER_ID, "+4315550100", now)
-    customer_id = messaging_store.resolve_customer(
-        DEMO_BUSINESS_ID, messaging_store.CustomerNames(DEMO_CUSTOMER_WA_ID, None, "Anna"), now
+    add_phone_number(
+        DEMO_BUSINESS_ID,
+        AddPhoneNumberRequest(phone_number_id=DEMO_PHONE_NUMBER_ID, display_phone_number=DEMO_DISPLAY_NUMBER),
+        now,
     )
     content = {
         "from": DEMO_CUSTOMER_WA_ID,
@@ -82,27 +86,16 @@ def seed_demo_conversation(now: datetime) -> None:
         "timestamp": str(int(now.timestamp())),
         "text": {"body": "Habt ihr heute Kipferl?"},
     }
-    messaging_store.put_message(
-        MessageRecord(
-            business_id=DEMO_BUSINESS_ID,
-            message_id=DEMO_INBOUND_WAMID,
-            customer_id=customer_id,
-            conversation=messaging_store.conversation_key(DEMO_BUSINESS_ID, customer_id),
-            conversation_sort=f"{now.isoformat()}#{DEMO_INBOUND_WAMID}",
-            direction="inbound",
-            phone_number_id=DEMO_PHONE_NUMBER_ID,
-            type="text",
-            content=json.dumps(content),
-            billing_category="service",
-            wamid=DEMO_INBOUND_WAMID,
-            status="received",
-            status_rank=0,
-            status_times={"received": now.isoformat()},
-            created_at=now.isoformat(),
-            sent_at=now.isoformat(),
-        )
+    message = CustomerMessage(
+        phone_number_id=DEMO_PHONE_NUMBER_ID,
+        wamid=DEMO_INBOUND_WAMID,
+        customer=CustomerIdentity(DEMO_CUSTOMER_WA_ID, None, "Anna"),
+        sent_at=now,
+        type="text",
+        content=content,
     )
-    messaging_store.record_activity(DEMO_BUSINESS_ID, customer_id, now, "Habt ihr heute Kipferl?", "inbound")
+    # Seeded, not delivered: the demo business hears of the messages that arrive after it.
+    receive_customer_message(DEMO_BUSINESS_ID, message, now)
 
 
 def seed_demo_meta_secret(secretsmanager: Any, secret_name: str = "bizline/meta") -> None:  # noqa: S107

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from local.demo import DEMO_CUSTOMER_WA_ID, DEMO_META_APP_SECRET, DEMO_PHONE_NUMBER_ID
+from local.meta_envelopes import change, contact, envelope, signed_body, text_message
 
 Reply = tuple[int, dict[str, Any]]
 
@@ -24,36 +25,11 @@ Reply = tuple[int, dict[str, Any]]
 def customer_envelope(
     text: str, phone_number_id: str, wa_id: str | None, user_id: str | None, name: str
 ) -> dict[str, Any]:
-    message: dict[str, Any] = {
-        "id": f"wamid.local.{secrets.token_hex(10)}",
-        "timestamp": str(int(time.time())),
-        "type": "text",
-        "text": {"body": text},
-    }
-    contact: dict[str, Any] = {"profile": {"name": name}}
-    if wa_id:
-        message["from"] = contact["wa_id"] = wa_id
-    if user_id:
-        message["from_user_id"] = contact["user_id"] = user_id
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "local-waba",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "metadata": {"display_phone_number": "", "phone_number_id": phone_number_id},
-                            "contacts": [contact],
-                            "messages": [message],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    """A Meta notification carrying one text message from a customer, as the webhook receives it."""
+    message = text_message(f"wamid.local.{secrets.token_hex(10)}", text, wa_id, user_id, timestamp=int(time.time()))
+    return envelope(
+        change(phone_number_id, messages=[message], contacts=[contact(wa_id, user_id, name)]), waba_id="local-waba"
+    )
 
 
 class Playground:
@@ -73,8 +49,6 @@ class Playground:
         return None
 
     def _customer_message(self, body: bytes) -> Reply:
-        from bizline.rules.signatures import meta_signature
-
         try:
             request = json.loads(body or b"{}")
             text = str(request["text"])
@@ -82,14 +56,13 @@ class Playground:
             return 400, {"error": {"code": "bad_request", "message": 'Send {"text": "..."}.', "details": []}}
         user_id = request.get("user_id")
         wa_id = request.get("wa_id", None if user_id else DEMO_CUSTOMER_WA_ID)
-        envelope = customer_envelope(
+        notification = customer_envelope(
             text, request.get("phone_number_id", DEMO_PHONE_NUMBER_ID), wa_id, user_id, request.get("name", "Anna")
         )
-        raw = json.dumps(envelope).encode()
-        headers = {"content-type": "application/json", "x-hub-signature-256": meta_signature(raw, DEMO_META_APP_SECRET)}
+        raw, headers = signed_body(notification, DEMO_META_APP_SECRET)
         status, answer = self.post_to_gateway("/webhooks/whatsapp", headers, raw)
         return status, {
-            "wamid": envelope["entry"][0]["changes"][0]["value"]["messages"][0]["id"],
+            "wamid": notification["entry"][0]["changes"][0]["value"]["messages"][0]["id"],
             "webhook": json.loads(answer or b"{}"),
         }
 

@@ -1,8 +1,9 @@
-"""Helpers shared by the tests: sign-ups, headers, raw table reads."""
+"""Helpers shared by the tests: sign-ups, headers, raw table reads, Meta webhooks, queues."""
 
 import json
 from typing import Any
 
+from local import meta_envelopes
 from local.gateway import GatewayResponse, HttpApiGateway
 
 M = 1_000_000
@@ -50,7 +51,11 @@ def scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     return dynamodb.scan(TableName=table)["Items"]
 
 
-# -- WhatsApp webhooks ----------------------------------------------------------------------------
+# -- WhatsApp webhooks: Meta's envelopes (local.meta_envelopes) with the tests' customer and times ----
+CUSTOMER_WA_ID = "436601234567"
+envelope = meta_envelopes.envelope
+
+
 def meta_app_secret(aws: dict[str, Any]) -> str:
     secret = aws["secretsmanager"].get_secret_value(SecretId="bizline/meta")["SecretString"]
     return json.loads(secret)["app_secret"]
@@ -59,49 +64,23 @@ def meta_app_secret(aws: dict[str, Any]) -> str:
 def text_message(
     wamid: str,
     text: str,
-    wa_id: str | None = "436601234567",
+    wa_id: str | None = CUSTOMER_WA_ID,
     user_id: str | None = None,
     timestamp: int = 1_795_000_000,
 ) -> dict[str, Any]:
-    message: dict[str, Any] = {"id": wamid, "timestamp": str(timestamp), "type": "text", "text": {"body": text}}
-    if wa_id:
-        message["from"] = wa_id
-    if user_id:
-        message["from_user_id"] = user_id
-    return message
+    return meta_envelopes.text_message(wamid, text, wa_id, user_id, timestamp)
 
 
-def contact(wa_id: str | None = "436601234567", user_id: str | None = None, name: str = "Anna") -> dict[str, Any]:
-    found: dict[str, Any] = {"profile": {"name": name}}
-    if wa_id:
-        found["wa_id"] = wa_id
-    if user_id:
-        found["user_id"] = user_id
-    return found
+def contact(wa_id: str | None = CUSTOMER_WA_ID, user_id: str | None = None, name: str = "Anna") -> dict[str, Any]:
+    return meta_envelopes.contact(wa_id, user_id, name)
 
 
 def change(phone_number_id: str, messages=(), statuses=(), contacts=()) -> dict[str, Any]:
-    return {
-        "field": "messages",
-        "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "4312345678", "phone_number_id": phone_number_id},
-            "contacts": list(contacts),
-            "messages": list(messages),
-            "statuses": list(statuses),
-        },
-    }
-
-
-def envelope(*changes: dict[str, Any]) -> dict[str, Any]:
-    return {"object": "whatsapp_business_account", "entry": [{"id": "waba-1", "changes": list(changes)}]}
+    return meta_envelopes.change(phone_number_id, messages, statuses, contacts, display_phone_number="4312345678")
 
 
 def status(wamid: str, state: str, timestamp: int = 1_795_000_100, errors=None) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": wamid, "status": state, "timestamp": str(timestamp), "recipient_id": "436601234567"}
-    if errors:
-        item["errors"] = errors
-    return item
+    return meta_envelopes.status(wamid, state, timestamp, recipient_id=CUSTOMER_WA_ID, errors=errors)
 
 
 def post_webhook(api: HttpApiGateway, payload: dict[str, Any] | bytes, secret: str | None, **headers: str):

@@ -1,20 +1,20 @@
 """Sends queued replies through the provider, paced per phone number (partial batch responses)."""
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from bizline.models.tasks import SendTaskRecord
 from bizline.observability import logger
-from bizline.services.replies import send_queued
+from bizline.services.sending import send_queued
 
-# Failed records are reported, not raised: SQS retries just those, even when all failed.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+# Failed records are reported, not raised: SQS retries just those, even when all failed. A body that
+# is not a SendTask is one such failure.
+processor = BatchProcessor(event_type=EventType.SQS, model=SendTaskRecord, raise_on_entire_batch_failure=False)
 
 
-def record_handler(record: SQSRecord) -> str:
-    outcome = send_queued(json.loads(record.body))
+def record_handler(record: SendTaskRecord) -> str:
+    outcome = send_queued(record.body)
     logger.info("send", extra={"outcome": outcome})
     return outcome
 

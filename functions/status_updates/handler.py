@@ -1,20 +1,20 @@
 """Applies message statuses from the status queue; unknown messages are retried (partial batch)."""
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from bizline.models.tasks import StatusTaskRecord
 from bizline.observability import logger
 from bizline.services.statuses import apply_status_update
 
-# Failed records are reported, not raised: SQS retries just those, even when all failed.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+# Failed records are reported, not raised: SQS retries just those, even when all failed. A body that
+# is not a StatusTask is one such failure.
+processor = BatchProcessor(event_type=EventType.SQS, model=StatusTaskRecord, raise_on_entire_batch_failure=False)
 
 
-def record_handler(record: SQSRecord) -> bool:
-    return apply_status_update(json.loads(record.body))
+def record_handler(record: StatusTaskRecord) -> bool:
+    return apply_status_update(record.body)
 
 
 @logger.inject_lambda_context

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from bizline.services import replies
+from bizline.models.tasks import SendTask
+from bizline.services import sending
 
 from tests.support import (
     add_number,
@@ -418,6 +419,39 @@ def test_a_duplicate_send_task_sends_once(api, aws, bakery, sandbox):
     _customer_writes(api, bakery)
     _reply(api, bakery["key"])
     (task,) = queue_bodies(aws, "SendQueue")
-    replies.send_queued(task)
-    replies.send_queued(task)
+    sending.send_queued(SendTask.model_validate(task))
+    sending.send_queued(SendTask.model_validate(task))
     assert len(sandbox) == 1
+
+
+# -- queue consumers ------------------------------------------------------------------------------
+def _put_on_queue(aws, queue_name, body):
+    url = aws["sqs"].get_queue_url(QueueName=queue_name)["QueueUrl"]
+    return aws["sqs"].send_message(QueueUrl=url, MessageBody=body)["MessageId"]
+
+
+def test_a_malformed_send_task_is_one_reported_failure_and_the_good_task_is_sent(api, aws, bakery, sandbox):
+    # Given a reply waiting on the send queue, and beside it a body that is no send task
+    _customer_writes(api, bakery)
+    message_id = _reply(api, bakery["key"]).json()["message_id"]
+    malformed = _put_on_queue(aws, "SendQueue", json.dumps({"business_id": bakery["business"]["business_id"]}))
+    # When the sender takes both in one batch
+    (result,) = drain("SendQueue", "MessageSenderFunction", rounds=1)
+    # Then the reply goes out, and only the malformed record is reported back to SQS
+    assert [sent["content"]["text"]["body"] for sent in sandbox] == ["Ja, bis 18 Uhr."]
+    assert _status_of(aws, message_id)[0] == "submitted"
+    assert result["batchItemFailures"] == [{"itemIdentifier": malformed}]
+
+
+def test_a_malformed_status_task_is_one_reported_failure_and_the_good_status_applies(api, aws, bakery, sandbox):
+    # Given a sent reply's `delivered` status on the status queue, and beside it a body that is not JSON
+    message_id, wamid = _sent_reply(api, aws, bakery, sandbox)
+    post_webhook(api, envelope(change(NUMBER, statuses=[status(wamid, "delivered")])), bakery["meta_secret"])
+    malformed = _put_on_queue(aws, "StatusQueue", "{not json")
+    # When the status consumer takes both in one batch
+    (result,) = drain("StatusQueue", "StatusUpdatesFunction", rounds=1)
+    # Then the status is applied and its callback recorded, and only the malformed record is reported
+    assert _status_of(aws, message_id)[0] == "delivered"
+    events = [json.loads(item["payload"]["S"]) for item in scan(aws["dynamodb"], "DeliveriesTable")]
+    assert [e["data"]["status"] for e in events if e["type"] == "message.status"] == ["delivered"]
+    assert result["batchItemFailures"] == [{"itemIdentifier": malformed}]

@@ -2,6 +2,7 @@
 
 import pytest
 from bizline.errors import ValidationFailed
+from bizline.rules.phone_numbers import to_e164
 from bizline.rules.verification_checks import (
     confusable,
     documents_attached,
@@ -12,7 +13,6 @@ from bizline.rules.verification_checks import (
     run_checks,
     with_document_count,
 )
-from bizline.services.public_lookup import to_e164
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,10 @@ _TIMEOUT_SECONDS = 10
 
 
 class MetaGraphProvider:
+    """Sends through Meta's WhatsApp Cloud API."""
+
     def send(self, phone_number_id: str, recipient: Recipient, content: dict[str, Any]) -> str:
+        """Post one message; Meta's wamid, or a ProviderError that says whether to try again."""
         settings = get_settings()
         url = f"{settings.meta_graph_api_url}/{settings.meta_graph_api_version}/{phone_number_id}/messages"
         request = urllib.request.Request(  # noqa: S310 - the configured https Graph API URL

@@ -9,12 +9,15 @@ _CACHE_SECONDS = 300
 
 @dataclass(frozen=True)
 class MetaCredentials:
+    """The Meta app's secret (signs webhooks), the handshake's verify token and the Graph API token."""
+
     app_secret: str
     verify_token: str
     access_token: str
 
 
 def meta_credentials() -> MetaCredentials:
+    """The credentials in force; missing values are empty strings, which match nothing."""
     from aws_lambda_powertools.utilities import parameters
 
     secret = parameters.get_secret(get_settings().meta_secret_name, transform="json", max_age=_CACHE_SECONDS)

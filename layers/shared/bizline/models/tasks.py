@@ -8,7 +8,8 @@ failure, never a crashed batch.
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from pydantic import BaseModel, ConfigDict, Field, Json
 
 
 class Task(BaseModel):
@@ -21,6 +22,12 @@ class SendTask(Task):
     business_id: str = Field(min_length=1)
     message_id: str = Field(min_length=1)
     attempt: int = Field(default=0, ge=0)
+
+
+class SendTaskRecord(SqsRecordModel):
+    """An SQS record of the send queue, its body parsed into a SendTask."""
+
+    body: Json[SendTask]
 
 
 class StatusRecipient(Task):
@@ -38,6 +45,12 @@ class StatusTask(Task):
     at: datetime
     errors: list[dict[str, Any]] = Field(default_factory=list)
     recipient: StatusRecipient = Field(default_factory=StatusRecipient)
+
+
+class StatusTaskRecord(SqsRecordModel):
+    """An SQS record of the status queue, its body parsed into a StatusTask."""
+
+    body: Json[StatusTask]
 
 
 class DeliveryTask(Task):

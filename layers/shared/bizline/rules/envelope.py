@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bizline.clock import utc_now
+from bizline.models.customers import CustomerIdentity
 from bizline.models.whatsapp import Contact, MessageHeader, Status, WebhookEnvelope
 
 KNOWN_MESSAGE_TYPES = frozenset(
@@ -24,31 +26,12 @@ KNOWN_MESSAGE_TYPES = frozenset(
         "sticker",
     }
 )
-STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "failed": 3}
-
-
-@dataclass(frozen=True)
-class CustomerIdentity:
-    """A customer as Meta names them: the phone-based wa_id, the business-scoped user_id, or both."""
-
-    wa_id: str | None
-    user_id: str | None
-    name: str | None = None
-    username: str | None = None
-
-    @property
-    def identifiers(self) -> list[str]:
-        """Every name the customer goes by; any one of them finds the same customer."""
-        names = []
-        if self.wa_id:
-            names.append(f"wa:{self.wa_id}")
-        if self.user_id:
-            names.append(f"user:{self.user_id}")
-        return names
 
 
 @dataclass(frozen=True)
 class CustomerMessage:
+    """A message a customer sent to a business's number, as Meta reported it."""
+
     phone_number_id: str
     wamid: str
     customer: CustomerIdentity
@@ -59,6 +42,8 @@ class CustomerMessage:
 
 @dataclass(frozen=True)
 class StatusUpdate:
+    """A status Meta reported for a message a business sent."""
+
     phone_number_id: str
     wamid: str
     status: str
@@ -66,16 +51,12 @@ class StatusUpdate:
     recipient: CustomerIdentity
     errors: list[dict[str, Any]] = field(default_factory=list)
 
-    @property
-    def rank(self) -> int:
-        return STATUS_RANK.get(self.status, 0)
-
 
 def _timestamp(value: str) -> datetime:
     try:
         return datetime.fromtimestamp(int(value), UTC)
     except (TypeError, ValueError):
-        return datetime.now(UTC)
+        return utc_now()
 
 
 def _contact_for(header: MessageHeader, contacts: list[Contact]) -> Contact | None:
@@ -110,6 +91,7 @@ def _status_update(phone_number_id: str, status: Status) -> StatusUpdate:
 
 
 def read_envelope(envelope: WebhookEnvelope) -> tuple[list[CustomerMessage], list[StatusUpdate]]:
+    """Every customer message and status of an envelope; changes other than `messages` are left alone."""
     messages: list[CustomerMessage] = []
     statuses: list[StatusUpdate] = []
     for entry in envelope.entry:
@@ -121,7 +103,7 @@ def read_envelope(envelope: WebhookEnvelope) -> tuple[list[CustomerMessage], lis
             for raw in value.messages:
                 header = MessageHeader.model_validate(raw)
                 customer = _customer(header, value.contacts)
-                if not customer.identifiers:
+                if not customer.keys:
                     continue  # nobody to answer: a system notice without a sender
                 messages.append(
                     CustomerMessage(
@@ -135,23 +117,3 @@ def read_envelope(envelope: WebhookEnvelope) -> tuple[list[CustomerMessage], lis
                 )
             statuses.extend(_status_update(phone_number_id, status) for status in value.statuses)
     return messages, statuses
-
-
-def preview(message_type: str, content: dict[str, Any], limit: int = 120) -> str:
-    """A short line describing a message, for conversation lists."""
-    body = content.get(message_type) if isinstance(content.get(message_type), dict) else {}
-    text = {
-        "text": body.get("body"),
-        "image": body.get("caption") or "[image]",
-        "video": body.get("caption") or "[video]",
-        "document": body.get("filename") or body.get("caption") or "[document]",
-        "audio": "[audio]",
-        "sticker": "[sticker]",
-        "location": body.get("name") or "[location]",
-        "contacts": "[contacts]",
-        "reaction": body.get("emoji") or "[reaction]",
-        "button": body.get("text") or "[button]",
-        "interactive": (body.get("button_reply") or body.get("list_reply") or {}).get("title") or "[interactive]",
-        "template": f"[template {body.get('name', '')}]".replace(" ]", "]"),
-    }.get(message_type) or f"[{content.get('type', message_type)}]"
-    return str(text)[:limit]

@@ -10,6 +10,8 @@ RETRYABLE_META_CODES = frozenset({1, 2, 4, 17, 341, 80007, 130429, 131000, 13101
 
 @dataclass
 class ProviderError(Exception):
+    """A send the provider refused; `retryable` tells a passing error from a final one."""
+
     message: str
     retryable: bool
     code: int | None = None
@@ -21,11 +23,15 @@ class ProviderError(Exception):
 
 @dataclass(frozen=True)
 class Recipient:
+    """Whom a message goes to: the phone-based wa_id, else the business-scoped user_id."""
+
     wa_id: str | None
     user_id: str | None
 
 
 class MessagingProvider(Protocol):
+    """Whatever carries outbound messages: Meta's Graph API, or the local platform's sandbox."""
+
     def send(self, phone_number_id: str, recipient: Recipient, content: dict[str, Any]) -> str:
         """Send one message; returns Meta's message id (wamid) or raises ProviderError."""
         ...
@@ -42,6 +48,7 @@ def graph_api_body(recipient: Recipient, content: dict[str, Any]) -> dict[str, A
 
 
 def classify_graph_error(http_status: int, payload: dict[str, Any] | None) -> ProviderError:
+    """A Graph API error answer as a ProviderError: server errors, 429 and Meta's throttling codes pass."""
     error = (payload or {}).get("error") or {}
     code = error.get("code")
     retryable = http_status >= 500 or http_status == 429 or code in RETRYABLE_META_CODES

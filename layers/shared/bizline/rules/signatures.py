@@ -16,6 +16,7 @@ def meta_signature(raw_body: bytes, app_secret: str) -> str:
 
 
 def meta_signature_valid(raw_body: bytes, header: str | None, app_secret: str) -> bool:
+    """Whether the `X-Hub-Signature-256` header signs these exact bytes with the app secret."""
     if not header or not app_secret or not header.startswith(META_SIGNATURE_PREFIX):
         return False
     return hmac.compare_digest(header.strip().lower().encode(), meta_signature(raw_body, app_secret).encode())

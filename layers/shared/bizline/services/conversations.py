@@ -1,77 +1,77 @@
-"""A business's conversation history: one row per customer, and each conversation's messages."""
+"""A business's conversation history: one row per customer, and each conversation's messages.
 
-import json
-from datetime import UTC, datetime
+Every message, whoever sent it, is added through `add_to_conversation`: stored once, and the
+conversation's summary moved forward.
+"""
 
-from bizline.adapters import messaging_store as store
-from bizline.adapters.tables import CustomerRecord, MessageRecord
+from datetime import datetime
+
+from bizline.adapters import customers_store, messages_store
+from bizline.clock import utc_now
 from bizline.errors import NotFound
+from bizline.models.customers import Customer, CustomerIdentity
 from bizline.models.messaging import Conversation, ConversationList, Message, MessageList
-from bizline.services.replies import window_expires_at
+from bizline.models.stored_messages import StoredMessage
+from bizline.rules import service_window
+from bizline.rules.message_preview import preview
 
 
-def _conversation(record: CustomerRecord, now: datetime) -> Conversation:
-    expires = window_expires_at(record)
+def _conversation(customer: Customer, now: datetime) -> Conversation:
     return Conversation(
-        customer_id=record.customer_id,
-        wa_id=record.wa_id,
-        user_id=record.user_id,
-        name=record.name,
-        last_message_at=datetime.fromisoformat(record.last_message_at) if record.last_message_at else None,
-        last_message_preview=record.last_message_preview,
-        last_direction=record.last_direction,
-        service_window_open=bool(expires and now < expires),
-        service_window_expires_at=expires,
+        customer_id=customer.customer_id,
+        wa_id=customer.wa_id,
+        user_id=customer.user_id,
+        name=customer.name,
+        last_message_at=customer.last_message_at,
+        last_message_preview=customer.last_message_preview,
+        last_direction=customer.last_direction,
+        service_window_open=service_window.is_open(customer.last_inbound_at, now),
+        service_window_expires_at=service_window.expires_at(customer.last_inbound_at),
     )
 
 
 def list_conversations(
     business_id: str, limit: int, cursor: str | None, now: datetime | None = None
 ) -> ConversationList:
-    records, next_cursor = store.list_conversations(business_id, limit, cursor)
-    now = now or datetime.now(UTC)
-    return ConversationList(items=[_conversation(record, now) for record in records], next_cursor=next_cursor)
+    """The business's conversations, most recent first, each with its service window."""
+    customers, next_cursor = customers_store.list_conversations(business_id, limit, cursor)
+    now = now or utc_now()
+    return ConversationList(items=[_conversation(customer, now) for customer in customers], next_cursor=next_cursor)
 
 
-def _plain(value: object) -> dict[str, str]:
-    """A raw map attribute as a plain dict, whether it was read from the table or built in code."""
-    if value is None:
-        return {}
-    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
+def message_view(message: StoredMessage) -> Message:
+    """A message as the API and callbacks show it."""
+    return Message.model_validate(message)
 
 
-def message_model(record: MessageRecord) -> Message:
-    return Message(
-        message_id=record.message_id,
-        customer_id=record.customer_id,
-        direction=record.direction,
-        phone_number_id=record.phone_number_id,
-        type=record.type,
-        content=json.loads(record.content),
-        status=record.status,
-        status_times=_plain(record.status_times),
-        errors=json.loads(record.errors) if record.errors else [],
-        billing_category=record.billing_category,
-        wamid=record.wamid,
-        sent_at=datetime.fromisoformat(record.sent_at),
-        created_at=datetime.fromisoformat(record.created_at),
-    )
+def add_to_conversation(message: StoredMessage) -> bool:
+    """Store a message once and move its conversation forward; False when it was stored before."""
+    stored = messages_store.put_message(message)
+    if stored:
+        customers_store.record_activity(
+            message.business_id,
+            message.customer_id,
+            message.sent_at,
+            preview(message.type, message.content),
+            message.direction,
+        )
+    return stored
 
 
-def find_customer(business_id: str, reference: str) -> CustomerRecord:
+def find_customer(business_id: str, reference: str) -> Customer:
     """A customer by bizline id (cus_...) or by a name Meta uses for them (wa:<wa_id>, user:<user_id>)."""
-    kind, _, value = reference.partition(":")
-    customer_id = reference
-    if kind in {"wa", "user"} and value:
-        names = store.CustomerNames(value if kind == "wa" else None, value if kind == "user" else None)
-        customer_id = store.find_customer_id(business_id, names) or ""
-    customer = store.get_customer(business_id, customer_id)
+    identity = CustomerIdentity.from_key(reference)
+    if identity is None:
+        customer = customers_store.get_customer(business_id, reference)
+    else:
+        customer = customers_store.find_customer(business_id, identity)
     if customer is None:
         raise NotFound("No such customer.")
     return customer
 
 
 def list_messages(business_id: str, reference: str, limit: int, cursor: str | None) -> MessageList:
+    """One conversation's messages, newest first; 404 for a customer the business does not have."""
     customer_id = find_customer(business_id, reference).customer_id
-    records, next_cursor = store.list_conversation_messages(business_id, customer_id, limit, cursor)
-    return MessageList(items=[message_model(record) for record in records], next_cursor=next_cursor)
+    messages, next_cursor = messages_store.list_conversation_messages(business_id, customer_id, limit, cursor)
+    return MessageList(items=[message_view(message) for message in messages], next_cursor=next_cursor)

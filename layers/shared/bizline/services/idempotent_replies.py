@@ -45,6 +45,7 @@ def register_lambda_context(context: Any) -> None:
 
 
 def accept(business_id: str, request: SendMessageRequest, idempotency_key: str | None) -> AcceptedMessage:
+    """Accept a reply; with a key, once per business and key (the same answer again, 422 for another request)."""
     if not idempotency_key:
         return accept_reply(business_id, request)
     from aws_lambda_powertools.utilities.idempotency.exceptions import (

@@ -1,45 +1,47 @@
 """A business's WhatsApp phone numbers: each belongs to one business, and routes its webhooks."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from bizline.adapters import messaging_store as store
-from bizline.adapters.tables import PhoneNumberRecord
-from bizline.errors import Conflict, NotFound
+from bizline.adapters import phone_numbers_store as store
+from bizline.clock import utc_now
+from bizline.errors import NotFound
 from bizline.models.messaging import AddPhoneNumberRequest, PhoneNumber, PhoneNumberList
-
-
-def normalise_display_number(number: str) -> str:
-    digits = "".join(character for character in number if character.isdigit())
-    return f"+{digits}"
-
-
-def _view(record: PhoneNumberRecord) -> PhoneNumber:
-    return PhoneNumber(
-        phone_number_id=record.phone_number_id,
-        display_phone_number=record.display_phone_number,
-        created_at=datetime.fromisoformat(record.created_at),
-    )
+from bizline.models.phone_numbers import OwnedPhoneNumber
+from bizline.rules.phone_numbers import normalise_display_number
 
 
 def add_phone_number(business_id: str, request: AddPhoneNumberRequest, now: datetime | None = None) -> PhoneNumber:
-    now = now or datetime.now(UTC)
-    display = normalise_display_number(request.display_phone_number)
-    if not store.add_phone_number(business_id, request.phone_number_id, display, now):
-        raise Conflict("This phone number is already registered with bizline.", code="phone_number_taken")
-    return PhoneNumber(phone_number_id=request.phone_number_id, display_phone_number=display, created_at=now)
+    """Register a number for the business; 409 phone_number_taken when any business has it."""
+    number = OwnedPhoneNumber(
+        phone_number_id=request.phone_number_id,
+        business_id=business_id,
+        display_phone_number=normalise_display_number(request.display_phone_number),
+        created_at=now or utc_now(),
+    )
+    store.add_phone_number(number)
+    return PhoneNumber.model_validate(number)
 
 
 def list_phone_numbers(business_id: str) -> PhoneNumberList:
-    return PhoneNumberList(items=[_view(record) for record in store.list_phone_numbers(business_id)])
+    """The business's numbers."""
+    numbers = store.list_phone_numbers(business_id)
+    return PhoneNumberList(items=[PhoneNumber.model_validate(number) for number in numbers])
 
 
-def owned_phone_number(business_id: str, phone_number_id: str) -> PhoneNumberRecord:
-    record = store.get_phone_number(phone_number_id)
-    if record is None or record.business_id != business_id:
+def owned_phone_number(business_id: str, phone_number_id: str) -> OwnedPhoneNumber:
+    """One of the business's numbers; 404 for a number it does not own (whoever else does)."""
+    number = store.get_phone_number(phone_number_id)
+    if number is None or number.business_id != business_id:
         raise NotFound("No such phone number.")
-    return record
+    return number
+
+
+def owner_of(phone_number_id: str) -> str | None:
+    """The business a number's webhooks go to; None when nobody registered it."""
+    number = store.get_phone_number(phone_number_id)
+    return number.business_id if number else None
 
 
 def remove_phone_number(business_id: str, phone_number_id: str) -> None:
-    if not store.remove_phone_number(business_id, phone_number_id):
-        raise NotFound("No such phone number.")
+    """Remove one of the business's numbers; 404 when it has no such number."""
+    store.remove_phone_number(business_id, phone_number_id)

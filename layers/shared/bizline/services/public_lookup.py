@@ -4,40 +4,15 @@ Unknown and unverified numbers get the same answer, so the lookup tells nobody w
 bizline serves.
 """
 
-import re
-from urllib.parse import unquote
-
-from bizline.adapters import accounts_store, messaging_store
-from bizline.errors import ValidationFailed
+from bizline.adapters import accounts_store, phone_numbers_store
 from bizline.models.verification import PublicVerification
-
-_SEPARATORS = re.compile(r"[\s\-./()]")
-# E.164: a country code that does not start with 0, at most 15 digits in all.
-_E164_DIGITS = re.compile(r"^[1-9]\d{6,14}$")
-
-
-def to_e164(number: str) -> str:
-    """+4315550100 from '+43 1 555-0100', '0043 1 5550100' or '4315550100'; 422 for anything else."""
-    # Path parameters may arrive still percent-encoded (%2B for +, %20 for a space).
-    compact = _SEPARATORS.sub("", unquote(number))
-    digits = compact.removeprefix("+") if compact.startswith("+") else compact.removeprefix("00")
-    if not _E164_DIGITS.match(digits):
-        raise ValidationFailed(
-            "The request has invalid fields.",
-            details=[
-                {
-                    "field": "phone_number",
-                    "message": "must be an international number (E.164), e.g. +43 1 5550100",
-                    "type": "phone_number",
-                }
-            ],
-        )
-    return f"+{digits}"
+from bizline.rules.phone_numbers import to_e164
 
 
 def lookup(phone_number: str) -> PublicVerification:
+    """Whether the number (E.164, separators allowed) is a verified business's; 422 for a malformed number."""
     e164 = to_e164(phone_number)
-    for number in messaging_store.phone_numbers_displayed_as(e164):
+    for number in phone_numbers_store.phone_numbers_displayed_as(e164):
         business = accounts_store.get_business(number.business_id)
         if business is not None and business.badge is not None:
             return PublicVerification(

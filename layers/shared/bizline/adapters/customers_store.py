@@ -1,0 +1,125 @@
+"""Persistence of customers and their conversation summaries.
+
+One table holds both: the customer itself under its id (cus_...), and one item per name Meta
+uses for it (wa:<wa_id>, user:<user_id>) pointing at that id.
+"""
+
+import secrets
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist
+
+from bizline.adapters.conditional import save_if, update_if
+from bizline.adapters.cursors import decode_cursor, encode_cursor, owned_by
+from bizline.adapters.tables import CustomerRecord
+from bizline.clock import from_iso, to_iso
+from bizline.models.customers import Customer, CustomerIdentity
+from bizline.models.stored_messages import Direction
+
+CUSTOMER_ID_PREFIX = "cus_"
+
+
+def _from_record(record: CustomerRecord) -> Customer:
+    return Customer(
+        customer_id=record.customer_id,
+        wa_id=record.wa_id,
+        user_id=record.user_id,
+        name=record.name,
+        username=record.username,
+        last_message_at=from_iso(record.last_message_at),
+        last_message_preview=record.last_message_preview,
+        last_direction=record.last_direction,
+        last_inbound_at=from_iso(record.last_inbound_at),
+        created_at=from_iso(record.created_at),
+    )
+
+
+def _claim_key(business_id: str, key: str, customer_id: str) -> bool:
+    """Point `key` at `customer_id` unless it points somewhere already."""
+    return save_if(
+        CustomerRecord(business_id=business_id, customer_key=key, customer_id=customer_id),
+        CustomerRecord.customer_key.does_not_exist(),
+    )
+
+
+def _find_customer_id(business_id: str, identity: CustomerIdentity) -> str | None:
+    keys = [(business_id, key) for key in identity.keys]
+    for record in CustomerRecord.batch_get(keys, consistent_read=True):
+        return record.customer_id
+    return None
+
+
+def resolve_customer(business_id: str, identity: CustomerIdentity, now: datetime) -> str:
+    """The customer known by any of these names, created on first contact; every name then leads to it."""
+    customer_id = _find_customer_id(business_id, identity)
+    if customer_id is None:
+        candidate = f"{CUSTOMER_ID_PREFIX}{secrets.token_hex(10)}"
+        first_key = identity.keys[0]
+        if _claim_key(business_id, first_key, candidate):
+            customer_id = candidate
+        else:
+            customer_id = CustomerRecord.get(business_id, first_key, consistent_read=True).customer_id
+    for key in identity.keys:
+        _claim_key(business_id, key, customer_id)
+    actions = [
+        CustomerRecord.customer_id.set(customer_id),
+        CustomerRecord.created_at.set(CustomerRecord.created_at | to_iso(now)),
+    ]
+    for attribute in ("wa_id", "user_id", "name", "username"):
+        value = getattr(identity, attribute)
+        if value:
+            actions.append(getattr(CustomerRecord, attribute).set(value))
+    CustomerRecord(business_id=business_id, customer_key=customer_id).update(actions=actions)
+    return customer_id
+
+
+def get_customer(business_id: str, customer_id: str) -> Customer | None:
+    """One customer of one business by id (cus_...); None for anything else."""
+    if not customer_id.startswith(CUSTOMER_ID_PREFIX):
+        return None
+    try:
+        return _from_record(CustomerRecord.get(business_id, customer_id, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def find_customer(business_id: str, identity: CustomerIdentity) -> Customer | None:
+    """The customer known by any of the identity's names; None for someone new."""
+    customer_id = _find_customer_id(business_id, identity)
+    return get_customer(business_id, customer_id) if customer_id else None
+
+
+def record_activity(business_id: str, customer_id: str, at: datetime, preview: str, direction: Direction) -> None:
+    """Move the conversation's summary forward; an older message arriving late leaves it alone."""
+    record = CustomerRecord(business_id=business_id, customer_key=customer_id)
+    at_iso = to_iso(at)
+    update_if(
+        record,
+        [
+            CustomerRecord.last_message_at.set(at_iso),
+            CustomerRecord.last_activity.set(f"{at_iso}#{customer_id}"),
+            CustomerRecord.last_message_preview.set(preview),
+            CustomerRecord.last_direction.set(direction),
+        ],
+        CustomerRecord.customer_id.exists()
+        & (CustomerRecord.last_message_at.does_not_exist() | (CustomerRecord.last_message_at <= at_iso)),
+    )
+    if direction == "inbound":
+        update_if(
+            record,
+            [CustomerRecord.last_inbound_at.set(at_iso)],
+            CustomerRecord.customer_id.exists()
+            & (CustomerRecord.last_inbound_at.does_not_exist() | (CustomerRecord.last_inbound_at < at_iso)),
+        )
+
+
+def list_conversations(business_id: str, limit: int, cursor: str | None) -> tuple[list[Customer], str | None]:
+    """A business's customers, most recent conversation first, one page and the cursor of the next."""
+    result = CustomerRecord.by_recent_activity.query(
+        business_id,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, owned_by(business_id)),
+    )
+    items = [_from_record(record) for record in result]
+    return items, encode_cursor(result.last_evaluated_key)

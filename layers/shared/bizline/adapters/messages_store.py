@@ -1,0 +1,152 @@
+"""Persistence of messages: stored once under their id, listed per conversation, found by Meta's wamid."""
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist
+
+from bizline.adapters.conditional import save_if, update_if
+from bizline.adapters.cursors import decode_cursor, encode_cursor, owned_by
+from bizline.adapters.tables import MessageRecord
+from bizline.clock import from_iso, to_iso
+from bizline.models.stored_messages import StoredMessage
+from bizline.rules.message_status import ACCEPTED, SENDING, SUBMITTED, rank_of
+
+
+def _conversation_key(business_id: str, customer_id: str) -> str:
+    return f"{business_id}#{customer_id}"
+
+
+def _plain(value: object) -> dict[str, str]:
+    """A raw map attribute as a plain dict, whether it was read from the table or built in code."""
+    if value is None:
+        return {}
+    return dict(value.as_dict() if hasattr(value, "as_dict") else value)
+
+
+def _to_record(message: StoredMessage) -> MessageRecord:
+    sent_at = to_iso(message.sent_at)
+    return MessageRecord(
+        business_id=message.business_id,
+        message_id=message.message_id,
+        customer_id=message.customer_id,
+        conversation=_conversation_key(message.business_id, message.customer_id),
+        conversation_sort=f"{sent_at}#{message.message_id}",
+        direction=message.direction,
+        phone_number_id=message.phone_number_id,
+        type=message.type,
+        content=json.dumps(message.content),
+        billing_category=message.billing_category,
+        wamid=message.wamid,
+        status=message.status,
+        status_rank=message.status_rank,
+        status_times=dict(message.status_times),
+        errors=json.dumps(message.errors) if message.errors else None,
+        created_at=to_iso(message.created_at),
+        sent_at=sent_at,
+    )
+
+
+def _from_record(record: MessageRecord) -> StoredMessage:
+    return StoredMessage(
+        business_id=record.business_id,
+        message_id=record.message_id,
+        customer_id=record.customer_id,
+        direction=record.direction,
+        phone_number_id=record.phone_number_id,
+        type=record.type,
+        content=json.loads(record.content),
+        billing_category=record.billing_category,
+        status=record.status,
+        status_rank=int(record.status_rank or 0),
+        status_times=_plain(record.status_times),
+        errors=json.loads(record.errors) if record.errors else [],
+        wamid=record.wamid,
+        sent_at=from_iso(record.sent_at),
+        created_at=from_iso(record.created_at),
+    )
+
+
+def put_message(message: StoredMessage) -> bool:
+    """Store a message once: a second write of the same id is a no-op (returns False)."""
+    return save_if(_to_record(message), MessageRecord.message_id.does_not_exist())
+
+
+def get_message(business_id: str, message_id: str) -> StoredMessage | None:
+    """One message of one business by its id; None when there is none."""
+    try:
+        return _from_record(MessageRecord.get(business_id, message_id, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def find_message_by_wamid(wamid: str) -> StoredMessage | None:
+    """The message Meta knows by `wamid`, whichever business sent it; None when no send recorded it yet."""
+    for key in MessageRecord.by_wamid.query(wamid, limit=1):
+        return get_message(key.business_id, key.message_id)
+    return None
+
+
+def apply_status(business_id: str, message_id: str, status: str, at: datetime, errors: list[dict[str, Any]]) -> bool:
+    """Move a message's status forward only (by rank): False when it is already as far or further."""
+    rank = rank_of(status)
+    actions = [
+        MessageRecord.status.set(status),
+        MessageRecord.status_rank.set(rank),
+        MessageRecord.status_times[status].set(to_iso(at)),
+    ]
+    if errors:
+        actions.append(MessageRecord.errors.set(json.dumps(errors)))
+    return update_if(
+        MessageRecord(business_id=business_id, message_id=message_id),
+        actions,
+        MessageRecord.message_id.exists() & (MessageRecord.status_rank < rank),
+    )
+
+
+def claim_for_sending(business_id: str, message_id: str, now: datetime, stale_after: timedelta) -> bool:
+    """Take a queued reply for sending, unless another sender has it (or it was sent)."""
+    stale = to_iso(now - stale_after)
+    return update_if(
+        MessageRecord(business_id=business_id, message_id=message_id),
+        [MessageRecord.status.set(SENDING), MessageRecord.status_times[SENDING].set(to_iso(now))],
+        (MessageRecord.status == ACCEPTED)
+        | ((MessageRecord.status == SENDING) & (MessageRecord.status_times[SENDING] < stale)),
+    )
+
+
+def mark_submitted(business_id: str, message_id: str, wamid: str, now: datetime) -> None:
+    """Record the wamid Meta gave a reply this sender claimed."""
+    update_if(
+        MessageRecord(business_id=business_id, message_id=message_id),
+        [
+            MessageRecord.wamid.set(wamid),
+            MessageRecord.status.set(SUBMITTED),
+            MessageRecord.status_times[SUBMITTED].set(to_iso(now)),
+        ],
+        MessageRecord.status == SENDING,
+    )
+
+
+def release_claim(business_id: str, message_id: str) -> None:
+    """Give a claimed reply back to the queue's next try."""
+    update_if(
+        MessageRecord(business_id=business_id, message_id=message_id),
+        [MessageRecord.status.set(ACCEPTED)],
+        MessageRecord.status == SENDING,
+    )
+
+
+def list_conversation_messages(
+    business_id: str, customer_id: str, limit: int, cursor: str | None
+) -> tuple[list[StoredMessage], str | None]:
+    """One conversation's messages, newest first, one page and the cursor of the next."""
+    result = MessageRecord.by_conversation.query(
+        _conversation_key(business_id, customer_id),
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, owned_by(business_id)),
+    )
+    items = [_from_record(record) for record in result]
+    return items, encode_cursor(result.last_evaluated_key)

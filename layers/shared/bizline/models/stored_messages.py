@@ -1,0 +1,28 @@
+"""A message as bizline keeps it: what the customer or the business sent, and how far it got."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Direction = Literal["inbound", "outbound"]
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """One message of a conversation; `status_rank` orders the statuses Meta reports (see rules.message_status)."""
+
+    business_id: str
+    message_id: str
+    customer_id: str
+    direction: Direction
+    phone_number_id: str
+    type: str
+    content: dict[str, Any]
+    billing_category: str
+    status: str
+    sent_at: datetime
+    created_at: datetime
+    status_rank: int = 0
+    status_times: dict[str, str] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    wamid: str | None = None

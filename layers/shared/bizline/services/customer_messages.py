@@ -1,0 +1,47 @@
+"""A customer's message to a business: the customer resolved, the message stored once, the business told.
+
+The webhook stores every customer message through `receive_customer_message`, and so does the
+local platform's demo seed.
+"""
+
+from datetime import datetime
+
+from bizline.adapters import customers_store
+from bizline.clock import to_iso
+from bizline.models.stored_messages import StoredMessage
+from bizline.observability import logger, mask_phone
+from bizline.rules.envelope import CustomerMessage
+from bizline.rules.message_status import RECEIVED
+from bizline.rules.service_window import SERVICE_CATEGORY
+from bizline.services.conversations import add_to_conversation, message_view
+from bizline.services.deliveries import NewDelivery
+
+RECEIVED_EVENT = "message.received"
+
+
+def receive_customer_message(business_id: str, message: CustomerMessage, now: datetime) -> tuple[NewDelivery, bool]:
+    """Store one customer message under its wamid; the callback it needs, and whether it was new."""
+    customer_id = customers_store.resolve_customer(business_id, message.customer, now)
+    stored = StoredMessage(
+        business_id=business_id,
+        message_id=message.wamid,
+        customer_id=customer_id,
+        direction="inbound",
+        phone_number_id=message.phone_number_id,
+        type=message.type,
+        content=message.content,
+        billing_category=SERVICE_CATEGORY,
+        wamid=message.wamid,
+        status=RECEIVED,
+        status_times={RECEIVED: to_iso(now)},
+        created_at=now,
+        sent_at=message.sent_at,
+    )
+    new = add_to_conversation(stored)
+    if new:
+        logger.info(
+            "customer message stored",
+            extra={"business_id": business_id, "customer": mask_phone(message.customer.wa_id), "type": message.type},
+        )
+    data = {"message": message_view(stored).model_dump(mode="json")}
+    return NewDelivery(business_id, RECEIVED_EVENT, message.wamid, data), new
