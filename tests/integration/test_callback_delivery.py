@@ -300,3 +300,52 @@ def test_a_callback_to_a_private_address_is_refused_at_send_time(api, aws, monke
     drain("DeliveryQueue", "CallbackDeliveryFunction")
     record = _delivery(aws)
     assert record["status"] == "unsafe_endpoint"
+
+
+# -- queueing once --------------------------------------------------------------------------------
+def _stored_but_never_queued(aws, bakery, created_at: datetime) -> str:
+    """A delivery as a try that was interrupted between storing and queueing leaves it."""
+    event = deliveries.NewDelivery(bakery["business"]["business_id"], "message.received", "wamid.INTERRUPTED", {"n": 1})
+    delivery_id = deliveries.delivery_id_for(event.business_id, event.event_type, event.subject)
+    from bizline.adapters import deliveries_store
+    from bizline.models.deliveries import DeliveryStatus, StoredDelivery
+
+    deliveries_store.create_delivery(
+        StoredDelivery(
+            business_id=event.business_id,
+            delivery_id=delivery_id,
+            event_type=event.event_type,
+            payload="{}",
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            enqueued=False,
+            created_at=created_at,
+            updated_at=created_at,
+        )
+    )
+    return delivery_id
+
+
+def test_a_delivery_an_interrupted_try_never_queued_is_queued_once_by_the_next_copy(aws, bakery):
+    # Given a delivery stored a minute ago whose task never reached the queue
+    now = datetime.fromisoformat("2026-11-25T12:00:00+00:00")
+    delivery_id = _stored_but_never_queued(aws, bakery, now - timedelta(minutes=1))
+    event = deliveries.NewDelivery(bakery["business"]["business_id"], "message.received", "wamid.INTERRUPTED", {"n": 1})
+    # When the same event comes again, twice
+    deliveries.create_deliveries([event], now)
+    deliveries.create_deliveries([event], now + timedelta(seconds=1))
+    # Then its task is queued once, and the delivery knows it
+    assert [body["delivery_id"] for body in queue_bodies(aws, "DeliveryQueue")] == [delivery_id]
+    stored = next(item for item in scan(aws["dynamodb"], "DeliveriesTable") if item["delivery_id"]["S"] == delivery_id)
+    assert stored["enqueued"]["BOOL"] is True
+
+
+def test_a_copy_arriving_while_the_first_try_is_still_queueing_queues_nothing(aws, bakery):
+    # Given a delivery stored a moment ago by a try that is still on its way to the queue
+    now = datetime.fromisoformat("2026-11-25T12:00:00+00:00")
+    _stored_but_never_queued(aws, bakery, now - timedelta(seconds=2))
+    # When a copy of the same event arrives
+    event = deliveries.NewDelivery(bakery["business"]["business_id"], "message.received", "wamid.INTERRUPTED", {"n": 1})
+    deliveries.create_deliveries([event], now)
+    # Then it leaves the queueing to that try
+    assert queue_bodies(aws, "DeliveryQueue") == []

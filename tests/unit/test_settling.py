@@ -7,10 +7,12 @@ import pytest
 from bizline.models.deliveries import CallbackResponse, DeliveryOutcome, DeliveryStatus
 from bizline.rules.retries import MAX_ATTEMPTS
 from bizline.rules.settling import (
+    ABANDONED_AFTER,
     ATTEMPTABLE,
     FINAL_FAILURES,
     REOPENABLE,
     STATUS_FILTERS,
+    abandoned_before,
     before_attempt,
     settle,
     unsafe_endpoint,
@@ -124,3 +126,13 @@ def test_status_groups_cover_every_status_once():
         "no_endpoint": (DeliveryStatus.NO_ENDPOINT,),
     }
     assert set(FINAL_FAILURES) == {"failed", "dead_lettered", "endpoint_disabled", "unsafe_endpoint"}
+
+
+def test_a_delivery_left_unqueued_longer_than_a_lambda_runs_counts_as_abandoned():
+    # Given now
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    # When asking which unqueued deliveries were abandoned
+    cutoff = abandoned_before(now)
+    # Then those untouched for longer than a function's timeout (10 s) and the 30 s margin
+    assert cutoff == now - timedelta(seconds=30)
+    assert timedelta(seconds=10) < ABANDONED_AFTER

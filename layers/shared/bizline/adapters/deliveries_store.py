@@ -69,6 +69,17 @@ def mark_enqueued(business_id: str, delivery_id: str) -> None:
     _keyed(business_id, delivery_id).update(actions=[DeliveryRecord.enqueued.set(True)])
 
 
+def claim_abandoned(business_id: str, delivery_id: str, touched_before: datetime, now: datetime) -> bool:
+    """Take over queueing a delivery an interrupted try stored but never queued; one taker wins."""
+    return update_if(
+        _keyed(business_id, delivery_id),
+        [DeliveryRecord.updated_at.set(to_iso(now))],
+        (DeliveryRecord.enqueued == False)  # noqa: E712 - a DynamoDB condition, not a comparison
+        & (DeliveryRecord.attempts == 0)
+        & (DeliveryRecord.updated_at < to_iso(touched_before)),
+    )
+
+
 def claim_attempt(business_id: str, delivery_id: str, attempts_before: int, now: datetime) -> bool:
     """Count an attempt only if nobody else made it: two copies of a task send one request."""
     return update_if(

@@ -21,6 +21,9 @@ FINAL_FAILURES = (
 )
 # The business may ask for a fresh set of attempts once it fixed whatever stopped these.
 REOPENABLE = (*FINAL_FAILURES, DeliveryStatus.NO_ENDPOINT)
+# A delivery stored but not yet queued this long ago was left by an interrupted try (a Lambda
+# times out after 10 s); younger, it is another copy of the same event still on its way to the queue.
+ABANDONED_AFTER = timedelta(seconds=30)
 
 # The `status` filter of the deliveries listing: one public word for each group of statuses.
 STATUS_FILTERS: dict[str, tuple[DeliveryStatus, ...]] = {
@@ -41,6 +44,11 @@ class Settlement:
     summary: str  # what happened, for the log
     disable_endpoint: bool = False
     retry_in: timedelta | None = None
+
+
+def abandoned_before(now: datetime) -> datetime:
+    """Stored-but-unqueued deliveries last touched before this time may be queued by someone else."""
+    return now - ABANDONED_AFTER
 
 
 def before_attempt(callback_url: str | None, callbacks_disabled: bool) -> Settlement | None:

@@ -68,9 +68,9 @@ def create_deliveries(events: list[NewDelivery], now: datetime | None = None) ->
                 updated_at=now,
             )
         )
-        existing = None if created else store.get_delivery(event.business_id, delivery_id)
-        # Queue again only what an earlier, interrupted try stored but never queued.
-        if created or (existing and not existing.enqueued and existing.attempts == 0):
+        # Queue again only what an earlier, interrupted try stored but never queued: a copy of the
+        # same event arriving meanwhile (Meta retries, concurrent posts) must not queue it twice.
+        if created or store.claim_abandoned(event.business_id, delivery_id, settling.abandoned_before(now), now):
             to_queue.append(DeliveryTask(business_id=event.business_id, delivery_id=delivery_id))
     if to_queue:
         _queue(to_queue)
