@@ -5,7 +5,7 @@ was read in), its audit entry, and whatever it changes on the business. Two revi
 same moment cannot both win, and no transition exists without its audit entry.
 """
 
-from typing import Any
+from typing import Any, assert_never
 
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
@@ -201,7 +201,7 @@ def _business_writes(
         case RejectApplication(reapply_after=reapply_after):
             values = {"open_verification_request": None, "verification_reapply_after": to_iso(reapply_after)}
             return writes(BusinessRecord, values), None
-        case GrantBadge(verified_name=verified_name, business=business, read_version=read_version):
+        case GrantBadge(verified_name=verified_name, business=business, expected_updated_at=expected_updated_at):
             values = {
                 "badge": "verified",
                 "verified_name": verified_name,
@@ -212,7 +212,7 @@ def _business_writes(
             }
             # Written over what was read: a concurrent change of the business makes the reviewer retry.
             actions = [*business_update_actions(business), *writes(BusinessRecord, values)]
-            return actions, BusinessRecord.updated_at == to_iso(read_version)
+            return actions, BusinessRecord.updated_at == to_iso(expected_updated_at)
         case RevokeBadge():
             values = {
                 "badge": None,
@@ -222,7 +222,7 @@ def _business_writes(
                 "badge_revoked_at": at,
             }
             return writes(BusinessRecord, values), BusinessRecord.verified_by_request == request.request_id
-    raise TypeError(f"not a business change: {change!r}")
+    assert_never(change)
 
 
 # -- reads ------------------------------------------------------------------------------------

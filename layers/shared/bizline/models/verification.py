@@ -272,11 +272,11 @@ class RejectApplication:
 
 @dataclass(frozen=True)
 class GrantBadge:
-    """The badge under `verified_name`, and `business` (resized) written over the version read."""
+    """The badge under `verified_name`, and `business` (resized) written only over the version read."""
 
     verified_name: str
     business: Business
-    read_version: datetime
+    expected_updated_at: datetime
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ def _approval(
     now = decided.updated_at
     business = accounts.get_business(request.business_id, now.date())
     resized = resize(business, request.size, now.date(), decision.size_class).model_copy(update={"updated_at": now})
-    change = GrantBadge(verified_name=request.legal_name, business=resized, read_version=business.updated_at)
+    change = GrantBadge(verified_name=request.legal_name, business=resized, expected_updated_at=business.updated_at)
     return replace(decided, confirmed_size_class=resized.size_class), change
 
 
