@@ -11,13 +11,13 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from bizline.adapters.api_keys_store import key_record
-from bizline.adapters.attribute_writes import writes
 from bizline.adapters.conditional import transact, update_if
+from bizline.adapters.record_attributes import size_attributes, size_of, writes
 from bizline.adapters.tables import ApiKeyRecord, BusinessRecord, TierChangeAttribute
 from bizline.clock import from_iso, to_iso
 from bizline.errors import Conflict, NotFound
 from bizline.models.api_keys import StoredApiKey
-from bizline.models.businesses import Badge, Business, CallbackSettings, SizeFigures, TierChange
+from bizline.models.businesses import Badge, Business, CallbackSettings, TierChange
 
 
 def _tier_change_to_attribute(change: TierChange) -> TierChangeAttribute:
@@ -49,11 +49,7 @@ def _business_from_record(record: BusinessRecord) -> Business:
         contact_email=record.contact_email,
         website=record.website,
         callback_url=record.callback_url,
-        size=SizeFigures(
-            employees=int(record.employees),
-            annual_turnover_eur=int(record.annual_turnover_eur),
-            balance_sheet_total_eur=int(record.balance_sheet_total_eur),
-        ),
+        size=size_of(record),
         size_class=record.size_class,
         tier=record.tier,
         pending_tier_change=_tier_change_from_attribute(record.pending_tier_change),
@@ -73,9 +69,7 @@ def _business_attributes(business: Business) -> dict[str, Any]:
         "display_name": business.display_name,
         "website": business.website,
         "callback_url": business.callback_url,
-        "employees": business.size.employees,
-        "annual_turnover_eur": business.size.annual_turnover_eur,
-        "balance_sheet_total_eur": business.size.balance_sheet_total_eur,
+        **size_attributes(business.size),
         "size_class": business.size_class.value,
         "tier": business.tier.value,
         "pending_tier_change": (

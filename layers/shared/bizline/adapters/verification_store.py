@@ -13,9 +13,9 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from bizline.adapters.accounts_store import business_update_actions
-from bizline.adapters.attribute_writes import writes
 from bizline.adapters.conditional import transact, update_if
 from bizline.adapters.cursors import decode_cursor, encode_cursor, in_partition
+from bizline.adapters.record_attributes import size_attributes, size_of, writes
 from bizline.adapters.tables import (
     BusinessRecord,
     CheckResultAttribute,
@@ -24,7 +24,6 @@ from bizline.adapters.tables import (
     VerificationRequestRecord,
 )
 from bizline.clock import from_iso, to_iso
-from bizline.models.businesses import SizeFigures
 from bizline.models.verification import (
     BusinessChange,
     CloseOpenRequest,
@@ -104,11 +103,7 @@ def _request_from_record(record: VerificationRequestRecord) -> StoredVerificatio
         registered_address=record.registered_address,
         website=record.website,
         contact_email=record.contact_email,
-        size=SizeFigures(
-            employees=int(record.employees),
-            annual_turnover_eur=int(record.annual_turnover_eur),
-            balance_sheet_total_eur=int(record.balance_sheet_total_eur),
-        ),
+        size=size_of(record),
         checks=tuple(Check(check.name, check.passed, check.detail) for check in record.checks or []),
         documents=tuple(_document_from_attribute(document) for document in record.documents or []),
         submitted_at=from_iso(record.submitted_at),
@@ -136,9 +131,7 @@ def _request_attributes(request: StoredVerificationRequest) -> dict[str, Any]:
         "registered_address": request.registered_address,
         "website": request.website,
         "contact_email": request.contact_email,
-        "employees": request.size.employees,
-        "annual_turnover_eur": request.size.annual_turnover_eur,
-        "balance_sheet_total_eur": request.size.balance_sheet_total_eur,
+        **size_attributes(request.size),
         "checks": [
             CheckResultAttribute(name=check.name, passed=check.passed, detail=check.detail) for check in request.checks
         ],
