@@ -26,7 +26,8 @@ DEMO_VERIFY_TOKEN = "bizline-verify-token"  # noqa: S105 - the template's defaul
 
 
 def seed_demo_business(now: datetime | None = None, callback_url: str | None = None) -> None:
-    from bizline.adapters import accounts_store as store
+    from bizline.adapters import accounts_store, api_keys_store
+    from bizline.models.api_keys import StoredApiKey
     from bizline.models.businesses import Business, SizeFigures
     from bizline.rules.api_keys import hash_key
     from bizline.rules.tiers import classify_size, tier_for
@@ -49,8 +50,8 @@ def seed_demo_business(now: datetime | None = None, callback_url: str | None = N
         updated_at=now,
     )
 
-    def key(plaintext: str, key_id: str, name: str) -> store.StoredApiKey:
-        return store.StoredApiKey(
+    def key(plaintext: str, key_id: str, name: str) -> StoredApiKey:
+        return StoredApiKey(
             key_hash=hash_key(plaintext),
             key_id=key_id,
             business_id=DEMO_BUSINESS_ID,
@@ -61,8 +62,8 @@ def seed_demo_business(now: datetime | None = None, callback_url: str | None = N
             revoked_at=None,
         )
 
-    store.create_business(business, key(DEMO_API_KEY, DEMO_KEY_ID, "demo"), webhook_secret=DEMO_WEBHOOK_SECRET)
-    store.add_api_key(key(DEMO_SPARE_API_KEY, DEMO_SPARE_KEY_ID, "demo spare"))
+    accounts_store.create_business(business, key(DEMO_API_KEY, DEMO_KEY_ID, "demo"), webhook_secret=DEMO_WEBHOOK_SECRET)
+    api_keys_store.add_api_key(key(DEMO_SPARE_API_KEY, DEMO_SPARE_KEY_ID, "demo spare"))
     seed_demo_conversation(now)
 
 

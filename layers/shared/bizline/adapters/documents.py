@@ -1,21 +1,19 @@
 """S3 for verification documents: presigned POST uploads, what was uploaded, presigned downloads."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from bizline.adapters.aws_clients import client
+from bizline.models.verification import UploadedFile
 from bizline.settings import get_settings
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    size_bytes: int
-    content_type: str
-    first_bytes: bytes
 
 
 def _s3() -> Any:
     return client("s3")
+
+
+def document_key(business_id: str, request_id: str, document_id: str) -> str:
+    """Where a request's document is kept: under its business and its request."""
+    return f"{business_id}/{request_id}/{document_id}"
 
 
 def presigned_upload(object_key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
@@ -29,7 +27,7 @@ def presigned_upload(object_key: str, content_type: str, max_bytes: int, expires
     )
 
 
-def stored_object(object_key: str, sniff_bytes: int = 16) -> StoredObject | None:
+def stored_object(object_key: str, sniff_bytes: int = 16) -> UploadedFile | None:
     """Size, declared type and first bytes of an uploaded object; None when nothing was uploaded."""
     from botocore.exceptions import ClientError
 
@@ -45,14 +43,16 @@ def stored_object(object_key: str, sniff_bytes: int = 16) -> StoredObject | None
     if size:
         body = _s3().get_object(Bucket=bucket, Key=object_key, Range=f"bytes=0-{sniff_bytes - 1}")["Body"]
         first = body.read()
-    return StoredObject(size_bytes=size, content_type=head.get("ContentType", ""), first_bytes=first)
+    return UploadedFile(size_bytes=size, content_type=head.get("ContentType", ""), first_bytes=first)
 
 
 def delete_object(object_key: str) -> None:
+    """Delete an uploaded object (a refused document)."""
     _s3().delete_object(Bucket=get_settings().verification_documents_bucket, Key=object_key)
 
 
 def presigned_download(object_key: str, filename: str, expires_in: int) -> str:
+    """A short-lived GET link that downloads the object under `filename`."""
     return _s3().generate_presigned_url(
         "get_object",
         Params={

@@ -1,5 +1,6 @@
-"""API keys as a business sees them: never the key itself after creation."""
+"""API keys as a business sees them (never the key itself after creation), and as they are stored."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import Field
@@ -21,3 +22,17 @@ class ApiKeyView(ResponseModel):
 
 class ApiKeyList(ResponseModel):
     items: list[ApiKeyView]
+
+
+@dataclass(frozen=True)
+class StoredApiKey:
+    """A key as stored: its hash, never the key itself."""
+
+    key_hash: str
+    key_id: str
+    business_id: str
+    name: str | None
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None

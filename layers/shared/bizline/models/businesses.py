@@ -1,5 +1,6 @@
-"""Business accounts: sign-up, the account view, changes."""
+"""Business accounts: sign-up, the account view, changes, and the callback settings stored with them."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
@@ -86,3 +87,14 @@ class SignUpResponse(ResponseModel):
     webhook_secret: str = Field(
         description="Signs the callbacks bizline sends (Standard Webhooks, `whsec_...`). Shown this once."
     )
+
+
+@dataclass(frozen=True)
+class CallbackSettings:
+    """Where a business's callbacks go, the secrets that sign them, and whether they are disabled."""
+
+    callback_url: str | None
+    webhook_secret: str | None
+    previous_webhook_secret: str | None
+    previous_webhook_secret_expires_at: datetime | None
+    callback_disabled_at: datetime | None

@@ -1,14 +1,19 @@
-"""Business verification: requests, documents, checks, reviewers' decisions and the public badge."""
+"""Business verification: requests, documents, checks, reviewers' decisions and the public badge.
 
+The API's request and response models, and the domain types the verification store speaks.
+"""
+
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, StringConstraints
 
-from bizline.models.businesses import SizeFigures
+from bizline.models.businesses import Business, SizeFigures
 from bizline.models.common import CountryCode, HttpsUrl, Name, RequestModel, ResponseModel
 from bizline.rules.tiers import SizeClass
+from bizline.rules.verification_checks import Check
 
 
 class VerificationState(StrEnum):
@@ -21,6 +26,7 @@ class VerificationState(StrEnum):
 
 
 DocumentType = Literal["application/pdf", "image/png", "image/jpeg"]
+DocumentState = Literal["awaiting_upload", "attached"]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
@@ -49,7 +55,7 @@ class VerificationDocument(ResponseModel):
     document_id: str
     filename: str
     content_type: str
-    state: Literal["awaiting_upload", "attached"]
+    state: DocumentState
     size_bytes: int | None = None
     created_at: datetime
     attached_at: datetime | None = None
@@ -166,3 +172,116 @@ class PublicVerification(ResponseModel):
     verified: bool
     verified_name: str | None = None
     verified_since: date | None = None
+
+
+# -- domain types of the verification store ---------------------------------------------------
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document of a request: asked for (`awaiting_upload`), then `attached` once its upload passed."""
+
+    document_id: str
+    filename: str
+    content_type: str
+    object_key: str
+    state: DocumentState
+    created_at: datetime
+    size_bytes: int | None = None
+    attached_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredVerificationRequest:
+    """A verification request as stored: what the business applied with, and every step since."""
+
+    request_id: str
+    business_id: str
+    state: VerificationState
+    legal_name: str
+    display_name: str
+    registration_number: str
+    register_name: str
+    country: str
+    registered_address: str
+    website: str
+    contact_email: str
+    size: SizeFigures
+    checks: tuple[Check, ...]
+    documents: tuple[StoredDocument, ...]
+    submitted_at: datetime
+    updated_at: datetime
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_reason: str | None = None
+    confirmed_size_class: SizeClass | None = None
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return any(not check.passed for check in self.checks)
+
+    def document(self, document_id: str) -> StoredDocument | None:
+        return next((document for document in self.documents if document.document_id == document_id), None)
+
+
+@dataclass(frozen=True)
+class StoredAuditEntry:
+    """One transition of a request: who moved it, when, from which state to which, and why."""
+
+    request_id: str
+    business_id: str
+    actor: str
+    at: datetime
+    from_state: VerificationState | None
+    to_state: VerificationState
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class VerificationStanding:
+    """What the business record says about verification: its open request, its wait, its badge."""
+
+    open_request_id: str | None
+    reapply_after: datetime | None
+    badge_request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """What S3 holds for a document: its size, the type it was uploaded as, and its first bytes."""
+
+    size_bytes: int
+    content_type: str
+    first_bytes: bytes
+
+
+# What a transition changes on the business, in the same transaction as the request.
+@dataclass(frozen=True)
+class CloseOpenRequest:
+    """The request is no longer open: the business may apply again."""
+
+
+@dataclass(frozen=True)
+class RejectApplication:
+    """The request is closed, and the business may apply again only after `reapply_after`."""
+
+    reapply_after: datetime
+
+
+@dataclass(frozen=True)
+class GrantBadge:
+    """The badge under `verified_name`, and `business` (resized) written only over the version read."""
+
+    verified_name: str
+    business: Business
+    expected_updated_at: datetime
+
+
+@dataclass(frozen=True)
+class RevokeBadge:
+    """The badge the transition's request gave is taken away."""
+
+
+BusinessChange = CloseOpenRequest | RejectApplication | GrantBadge | RevokeBadge

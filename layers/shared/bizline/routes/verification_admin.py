@@ -17,7 +17,7 @@ from bizline.models.verification import (
     VerificationState,
 )
 from bizline.observability import metrics
-from bizline.services import verification
+from bizline.services import verification_review
 from bizline.web import REVIEWER, error_responses, reviewer_identity
 
 _TAGS = ["Verification review"]
@@ -43,7 +43,7 @@ def build_router() -> Router:
         cursor: Annotated[str | None, Query(max_length=2048)] = None,
     ) -> ReviewedVerificationRequestList:
         reviewer()
-        return verification.list_for_review(state, limit, cursor)
+        return verification_review.list_for_review(state, limit, cursor)
 
     @router.get(
         "/admin/verification-requests/<request_id>",
@@ -54,7 +54,7 @@ def build_router() -> Router:
     )
     def get_request(request_id: RequestId) -> ReviewedVerificationRequestWithDocuments:
         reviewer()
-        return verification.review(request_id)
+        return verification_review.review(request_id)
 
     @router.post(
         "/admin/verification-requests/<request_id>/claim",
@@ -64,7 +64,7 @@ def build_router() -> Router:
         responses=error_responses(404, 409),
     )
     def claim(request_id: RequestId) -> ReviewedVerificationRequest:
-        return verification.claim(request_id, reviewer())
+        return verification_review.claim(request_id, reviewer())
 
     @router.post(
         "/admin/verification-requests/<request_id>/decision",
@@ -78,7 +78,7 @@ def build_router() -> Router:
         responses=error_responses(400, 404, 409, 413, 415),
     )
     def decide(request_id: RequestId, decision: Annotated[DecisionRequest, Body()]) -> ReviewedVerificationRequest:
-        decided = verification.decide(request_id, reviewer(), decision)
+        decided = verification_review.decide(request_id, reviewer(), decision)
         metrics.add_metric(name=f"Verification_{decision.decision}", unit=MetricUnit.Count, value=1)
         return decided
 
@@ -91,7 +91,7 @@ def build_router() -> Router:
     )
     def audit(request_id: RequestId) -> AuditTrail:
         reviewer()
-        return verification.audit_trail(request_id)
+        return verification_review.audit_trail(request_id)
 
     @router.post(
         "/admin/businesses/<business_id>/badge/revoke",
@@ -103,6 +103,6 @@ def build_router() -> Router:
     def revoke(
         business_id: Annotated[str, Path(max_length=64)], revocation: Annotated[RevocationRequest, Body()]
     ) -> BadgeRevoked:
-        return verification.revoke_badge(business_id, reviewer(), revocation.reason)
+        return verification_review.revoke_badge(business_id, reviewer(), revocation.reason)
 
     return router

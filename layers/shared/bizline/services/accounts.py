@@ -1,30 +1,21 @@
 """Business accounts and their API keys: sign-up, tiers over time, key life cycle, authentication."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bizline.adapters import accounts_store as store
+from bizline.adapters import api_keys_store as key_store
+from bizline.clock import utc_now
 from bizline.errors import NotFound, Unauthorized, ValidationFailed
-from bizline.models.api_keys import ApiKeyList, ApiKeyView
-from bizline.models.businesses import (
-    Business,
-    BusinessUpdate,
-    NewApiKeyView,
-    SignUpRequest,
-    SignUpResponse,
-    SizeFigures,
-    TierChange,
-)
+from bizline.models.api_keys import ApiKeyList, ApiKeyView, StoredApiKey
+from bizline.models.businesses import Business, BusinessUpdate, NewApiKeyView, SignUpRequest, SignUpResponse
 from bizline.models.messaging import WebhookSecret
 from bizline.rules.api_keys import generate_key, hash_key, hashes_match, key_from_authorization, new_id
 from bizline.rules.signatures import new_webhook_secret
-from bizline.rules.tiers import SizeClass, classify_size, first_day_of_next_month, tier_for
+from bizline.rules.tier_changes import apply_due_tier_change, resize
+from bizline.rules.tiers import classify_size, tier_for
 from bizline.settings import get_settings
 
 WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _require_allowed_callback(url: object | None) -> None:
@@ -35,9 +26,9 @@ def _require_allowed_callback(url: object | None) -> None:
         )
 
 
-def _issue_key(business_id: str, name: str | None, now: datetime) -> tuple[store.StoredApiKey, NewApiKeyView]:
+def _issue_key(business_id: str, name: str | None, now: datetime) -> tuple[StoredApiKey, NewApiKeyView]:
     material = generate_key()
-    stored = store.StoredApiKey(
+    stored = StoredApiKey(
         key_hash=material.key_hash,
         key_id=new_id("key"),
         business_id=business_id,
@@ -54,6 +45,7 @@ def _issue_key(business_id: str, name: str | None, now: datetime) -> tuple[store
 
 
 def sign_up(request: SignUpRequest, now: datetime | None = None) -> SignUpResponse:
+    """A new business with its size class, tier, first API key and callback signing secret."""
     now = now or utc_now()
     _require_allowed_callback(request.callback_url)
     size_class = classify_size(**request.size.model_dump())
@@ -77,41 +69,8 @@ def sign_up(request: SignUpRequest, now: datetime | None = None) -> SignUpRespon
     return SignUpResponse(business=business, api_key=shown_key, webhook_secret=webhook_secret)
 
 
-def apply_due_tier_change(business: Business, today: date) -> Business:
-    """A recorded tier change takes effect on its date; until then the old tier is billed."""
-    change = business.pending_tier_change
-    if change is None or today < change.effective_from:
-        return business
-    return business.model_copy(
-        update={
-            "tier": change.to_tier,
-            "pending_tier_change": None,
-            "tier_history": [*business.tier_history, change],
-        }
-    )
-
-
-def resize(business: Business, size: SizeFigures, today: date, size_class: SizeClass | None = None) -> Business:
-    """New size figures (and the class they give, unless a reviewer set it); a new tier waits a month."""
-    size_class = size_class or classify_size(**size.model_dump())
-    new_tier = tier_for(size_class)
-    pending = None
-    if new_tier != business.tier:
-        unchanged = business.pending_tier_change and business.pending_tier_change.to_tier == new_tier
-        pending = (
-            business.pending_tier_change
-            if unchanged
-            else TierChange(
-                from_tier=business.tier,
-                to_tier=new_tier,
-                recorded_on=today,
-                effective_from=first_day_of_next_month(today),
-            )
-        )
-    return business.model_copy(update={"size": size, "size_class": size_class, "pending_tier_change": pending})
-
-
 def get_business(business_id: str, today: date | None = None) -> Business:
+    """The business as of `today`: a recorded tier change applies from its date."""
     business = store.get_business(business_id)
     if business is None:
         raise NotFound("No such business.")
@@ -119,6 +78,7 @@ def get_business(business_id: str, today: date | None = None) -> Business:
 
 
 def update_business(business_id: str, update: BusinessUpdate, now: datetime | None = None) -> Business:
+    """Change the named fields; new size figures record a tier change for next month."""
     now = now or utc_now()
     stored = get_business(business_id, now.date())
     changes = update.model_dump(exclude_unset=True, exclude={"size"})
@@ -155,40 +115,33 @@ def rotate_webhook_secret(business_id: str, now: datetime | None = None) -> Webh
 
 
 def create_api_key(business_id: str, name: str | None, now: datetime | None = None) -> NewApiKeyView:
+    """A new key for the business, shown this once."""
     stored, shown = _issue_key(business_id, name, now or utc_now())
-    store.add_api_key(stored)
+    key_store.add_api_key(stored)
     return shown
 
 
-def _key_view(key: store.StoredApiKey) -> ApiKeyView:
-    return ApiKeyView(
-        key_id=key.key_id,
-        name=key.name,
-        prefix=key.prefix,
-        created_at=key.created_at,
-        last_used_at=key.last_used_at,
-    )
-
-
 def list_api_keys(business_id: str) -> ApiKeyList:
-    keys = sorted(store.list_active_api_keys(business_id), key=lambda key: key.created_at)
-    return ApiKeyList(items=[_key_view(key) for key in keys])
+    """The business's active keys, oldest first, without the keys themselves."""
+    keys = sorted(key_store.list_active_api_keys(business_id), key=lambda key: key.created_at)
+    return ApiKeyList(items=[ApiKeyView.model_validate(key) for key in keys])
 
 
 def revoke_api_key(business_id: str, key_id: str, now: datetime | None = None) -> None:
-    key = store.find_api_key(business_id, key_id)
+    """Revoke one of the business's keys, never its last active one."""
+    key = key_store.find_api_key(business_id, key_id)
     if key is None or key.revoked_at is not None:
         raise NotFound("No such API key.")
-    store.revoke_api_key(key, now or utc_now())
+    key_store.revoke_api_key(key, now or utc_now())
 
 
-def resolve_api_key(authorization: str | None) -> store.StoredApiKey | None:
+def resolve_api_key(authorization: str | None) -> StoredApiKey | None:
     """The active key an Authorization header carries, or None. One consistent read."""
     plaintext = key_from_authorization(authorization)
     if plaintext is None:
         return None
     presented_hash = hash_key(plaintext)
-    key = store.get_api_key_by_hash(presented_hash)
+    key = key_store.get_api_key_by_hash(presented_hash)
     if key is None or key.revoked_at is not None or not hashes_match(key.key_hash, presented_hash):
         return None
     return key
@@ -206,5 +159,5 @@ def authenticate(authorization: str | None, authorized_business_id: str | None, 
     now = now or utc_now()
     resolution = timedelta(seconds=get_settings().key_last_used_resolution_seconds)
     if key.last_used_at is None or now - key.last_used_at >= resolution:
-        store.touch_api_key(key.key_hash, now)
+        key_store.touch_api_key(key.key_hash, now)
     return key.business_id

@@ -1,0 +1,114 @@
+"""Persistence of API keys: stored by hash, counted on their business so the last one stays."""
+
+from datetime import datetime
+
+from pynamodb.exceptions import DoesNotExist
+from pynamodb.transactions import TransactWrite
+
+from bizline.adapters.conditional import transact, update_if
+from bizline.adapters.tables import ApiKeyRecord, BusinessRecord
+from bizline.clock import from_iso, to_iso
+from bizline.errors import Conflict, NotFound
+from bizline.models.api_keys import StoredApiKey
+
+
+def _key_from_record(record: ApiKeyRecord) -> StoredApiKey:
+    return StoredApiKey(
+        key_hash=record.key_hash,
+        key_id=record.key_id,
+        business_id=record.business_id,
+        name=record.name,
+        prefix=record.prefix,
+        created_at=from_iso(record.created_at),
+        last_used_at=from_iso(record.last_used_at),
+        revoked_at=from_iso(record.revoked_at),
+    )
+
+
+def key_record(key: StoredApiKey) -> ApiKeyRecord:
+    """The record of a new key (the accounts store saves a business's first key with it)."""
+    return ApiKeyRecord(
+        key_hash=key.key_hash,
+        key_id=key.key_id,
+        business_id=key.business_id,
+        name=key.name,
+        prefix=key.prefix,
+        created_at=to_iso(key.created_at),
+    )
+
+
+def add_api_key(key: StoredApiKey) -> None:
+    """Store a new key and count it on its business, together or not at all."""
+
+    def write(transaction: TransactWrite) -> None:
+        transaction.save(key_record(key), condition=ApiKeyRecord.key_hash.does_not_exist())
+        transaction.update(
+            BusinessRecord(business_id=key.business_id),
+            actions=[BusinessRecord.active_key_count.add(1)],
+            condition=BusinessRecord.business_id.exists(),
+        )
+
+    refused = transact(write)
+    if 1 in refused:
+        raise NotFound("No such business.")
+    if refused:
+        raise Conflict("The key exists already.")
+
+
+def list_active_api_keys(business_id: str) -> list[StoredApiKey]:
+    """The business's keys not revoked."""
+    return [
+        _key_from_record(record)
+        for record in ApiKeyRecord.by_business.query(
+            business_id, filter_condition=ApiKeyRecord.revoked_at.does_not_exist()
+        )
+    ]
+
+
+def find_api_key(business_id: str, key_id: str) -> StoredApiKey | None:
+    """One of the business's keys by its id."""
+    for record in ApiKeyRecord.by_business.query(business_id, ApiKeyRecord.key_id == key_id, limit=1):
+        return _key_from_record(record)
+    return None
+
+
+def get_api_key_by_hash(key_hash: str) -> StoredApiKey | None:
+    """The key with this hash (one consistent read)."""
+    try:
+        return _key_from_record(ApiKeyRecord.get(key_hash, consistent_read=True))
+    except DoesNotExist:
+        return None
+
+
+def revoke_api_key(key: StoredApiKey, revoked_at: datetime) -> None:
+    """Revoke a key unless it is the business's last active one (checked in the same transaction)."""
+
+    def write(transaction: TransactWrite) -> None:
+        transaction.update(
+            ApiKeyRecord(key_hash=key.key_hash),
+            actions=[ApiKeyRecord.revoked_at.set(to_iso(revoked_at))],
+            condition=ApiKeyRecord.revoked_at.does_not_exist() & (ApiKeyRecord.business_id == key.business_id),
+        )
+        transaction.update(
+            BusinessRecord(business_id=key.business_id),
+            actions=[BusinessRecord.active_key_count.add(-1)],
+            condition=BusinessRecord.active_key_count > 1,
+        )
+
+    refused = transact(write)
+    if 0 in refused:
+        raise NotFound("No such API key.")
+    if 1 in refused:
+        raise Conflict(
+            "This is the business's last active API key: create another before revoking it.",
+            code="last_active_key",
+        )
+
+
+def touch_api_key(key_hash: str, used_at: datetime) -> None:
+    """Record when the key was last used (a key that vanished meanwhile stays vanished)."""
+    update_if(
+        ApiKeyRecord(key_hash=key_hash),
+        [ApiKeyRecord.last_used_at.set(to_iso(used_at))],
+        ApiKeyRecord.key_hash.exists(),
+    )
