@@ -41,19 +41,11 @@ $(SAM_VENV)/.installed-$(SAM_CLI_VERSION): | python313
 	$(SAM_VENV)/bin/python -m pip install -q aws-sam-cli==$(SAM_CLI_VERSION)
 	@touch $@
 
-# Import contracts ([tool.importlinter] in pyproject.toml) still broken until the services stop
-# importing table records: they run and report, without failing the build. Empty this list then.
-IMPORT_CONTRACTS_PENDING := services-speak-domain
-IMPORT_CONTRACTS = $(shell $(PY) -c 'import tomllib; print(*(c["id"] for c in tomllib.load(open("pyproject.toml", "rb"))["tool"]["importlinter"]["contracts"]))')
-
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	PYTHONPATH=layers/shared:functions:. $(VENV)/bin/lint-imports --no-cache --no-logo \
-	  $(addprefix --contract ,$(filter-out $(IMPORT_CONTRACTS_PENDING),$(IMPORT_CONTRACTS)))
-	@[ -z "$(IMPORT_CONTRACTS_PENDING)" ] || PYTHONPATH=layers/shared:functions:. $(VENV)/bin/lint-imports \
-	  --no-cache --no-logo $(addprefix --contract ,$(IMPORT_CONTRACTS_PENDING)) \
-	  || echo "lint-imports: pending contracts above still broken ($(IMPORT_CONTRACTS_PENDING))"
+	@# Import contracts: [tool.importlinter] in pyproject.toml.
+	PYTHONPATH=layers/shared:functions:. $(VENV)/bin/lint-imports --no-cache --no-logo
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/pytest -q

@@ -128,22 +128,7 @@ def test_edges_left_unfollowed_are_imports_the_code_makes():
         assert imported in graph.find_modules_directly_imported_by(importer), (importer, imported)
 
 
-# Policies another change is rewriting; strict, so the mark must go once they cover the code's reach.
-POLICIES_BEING_REWRITTEN = {"VerificationEventsFunction"}
-
-
-@pytest.mark.parametrize(
-    "logical_id",
-    [
-        pytest.param(
-            logical_id,
-            marks=pytest.mark.xfail(strict=True, reason="its policies are being rewritten in a parallel change"),
-        )
-        if logical_id in POLICIES_BEING_REWRITTEN
-        else logical_id
-        for logical_id in sorted(FUNCTIONS)
-    ],
-)
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
 def test_each_function_may_use_the_resources_its_code_reaches(logical_id):
     # Given the resources the function's code reaches through its settings
     environment = declared_environment(TEMPLATE, logical_id)

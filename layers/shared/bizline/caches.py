@@ -9,12 +9,14 @@ def reset_caches() -> None:
     from aws_lambda_powertools.utilities import parameters
 
     from bizline.adapters.aws_clients import reset_clients
+    from bizline.adapters.conditional import reset_connection
     from bizline.adapters.tables import reset_connections
     from bizline.services.idempotent_replies import reset_idempotency
     from bizline.settings import get_settings
 
     get_settings.cache_clear()
     reset_connections()
+    reset_connection()
     reset_clients()
     parameters.clear_caches()
     reset_idempotency()

@@ -5,6 +5,7 @@ DynamoDB names a failed condition `ConditionalCheckFailedException` on single-it
 """
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -50,11 +51,15 @@ def delete_if(record: Model, condition: Condition | None) -> bool:
     return True
 
 
+@cache
 def _connection() -> Connection:
-    # Any model's low-level connection serves a transaction across tables in the same region.
-    from bizline.adapters.tables import BusinessRecord
+    # A transaction may span tables: a plain connection in the session's region, tied to none of them.
+    return Connection()
 
-    return BusinessRecord._get_connection().connection
+
+def reset_connection() -> None:
+    """Forget the transactions' connection (tests and the local platform switch endpoints)."""
+    _connection.cache_clear()
 
 
 def transact(write: Callable[[TransactWrite], None]) -> list[int]:

@@ -5,7 +5,6 @@ from collections.abc import Mapping
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model
 
-from bizline.adapters.tables import BusinessRecord, VerificationRequestRecord
 from bizline.models.businesses import SizeFigures
 
 
@@ -26,7 +25,7 @@ def size_attributes(size: SizeFigures) -> dict[str, int]:
     }
 
 
-def size_of(record: BusinessRecord | VerificationRequestRecord) -> SizeFigures:
+def size_of(record: Model) -> SizeFigures:
     """The size figures a business or verification request record holds."""
     return SizeFigures(
         employees=int(record.employees),
