@@ -29,7 +29,7 @@ GLOBAL_VARIABLES = global_environment(TEMPLATE)
 # that function silently runs on the default instead of the deployer's parameter.
 CONFIGURED_VARIABLES = {name for logical_id in FUNCTIONS for name in declared_environment(TEMPLATE, logical_id)}
 # The OpenAPI route imports every router to describe the whole API; it never calls their handlers.
-DESCRIBED_NOT_CALLED = frozenset({("bizline.routes.platform", "bizline.routes.catalog")})
+DESCRIBED_NOT_CALLED = frozenset({("bizline.routes.openapi", "bizline.routes.catalog")})
 POLICY_TEMPLATES_BY_RESOURCE_TYPE = {
     "AWS::DynamoDB::Table": {"DynamoDBReadPolicy", "DynamoDBCrudPolicy", "DynamoDBWritePolicy"},
     "AWS::SQS::Queue": {"SQSSendMessagePolicy", "SQSPollerPolicy"},

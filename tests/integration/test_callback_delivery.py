@@ -4,7 +4,9 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from bizline.adapters import accounts_store
 from bizline.rules.retries import MAX_ATTEMPTS
+from bizline.rules.signatures import secrets_in_force
 from bizline.services import deliveries
 from standardwebhooks.webhooks import Webhook
 
@@ -270,9 +272,9 @@ def test_during_a_rotation_both_secrets_sign_for_24_hours(api, aws, bakery, rece
         assert Webhook(secret).verify(request.body, request.headers)["type"] == "message.received"
     # And after 24 hours only the new one signs
     task = {"business_id": bakery["business"]["business_id"], "delivery_id": "evt_later"}
-    settings = deliveries.accounts_store.get_callback_settings(task["business_id"])
+    settings = accounts_store.get_callback_settings(task["business_id"])
     later = datetime.fromisoformat(rotated.json()["previous_secret_valid_until"]) + timedelta(seconds=1)
-    assert deliveries._secrets_in_force(settings, later) == [new_secret]
+    assert secrets_in_force(settings, later) == [new_secret]
 
 
 def test_without_a_callback_url_the_message_is_still_in_the_history(api, aws):

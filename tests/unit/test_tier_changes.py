@@ -3,8 +3,8 @@
 from datetime import UTC, date, datetime
 
 from bizline.models.businesses import Business, SizeFigures, TierChange
+from bizline.models.tiers import SizeClass, Tier
 from bizline.rules.tier_changes import apply_due_tier_change, resize
-from bizline.rules.tiers import SizeClass, Tier
 
 
 def _business(pending: TierChange | None) -> Business:

@@ -3,7 +3,8 @@
 from datetime import date
 
 import pytest
-from bizline.rules.tiers import SizeClass, Tier, classify_size, first_day_of_next_month, tier_for
+from bizline.models.tiers import SizeClass, Tier
+from bizline.rules.tiers import classify_size, first_day_of_next_month, tier_for
 
 M = 1_000_000
 

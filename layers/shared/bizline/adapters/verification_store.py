@@ -24,8 +24,10 @@ from bizline.adapters.tables import (
     VerificationRequestRecord,
 )
 from bizline.clock import from_iso, to_iso
+from bizline.models.tiers import SizeClass
 from bizline.models.verification import (
     BusinessChange,
+    Check,
     CloseOpenRequest,
     GrantBadge,
     RejectApplication,
@@ -36,8 +38,6 @@ from bizline.models.verification import (
     VerificationStanding,
     VerificationState,
 )
-from bizline.rules.tiers import SizeClass
-from bizline.rules.verification_checks import Check
 from bizline.rules.verification_states import (
     OPEN_STATES,
     application_refused,

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import EmailStr, Field
 
 from bizline.models.common import CallbackUrl, CountryCode, HttpsUrl, Name, RequestModel, ResponseModel
-from bizline.rules.tiers import SizeClass, Tier
+from bizline.models.tiers import SizeClass, Tier
 
 Euros = Annotated[int, Field(ge=0, le=10**15, description="Whole euros.")]
 

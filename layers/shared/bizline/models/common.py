@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
-from bizline.rules.countries import ISO_3166_ALPHA2
+from bizline.models.countries import ISO_3166_ALPHA2
 
 
 class RequestModel(BaseModel):

@@ -12,8 +12,16 @@ from pydantic import EmailStr, Field, StringConstraints
 
 from bizline.models.businesses import Business, SizeFigures
 from bizline.models.common import CountryCode, HttpsUrl, Name, RequestModel, ResponseModel
-from bizline.rules.tiers import SizeClass
-from bizline.rules.verification_checks import Check
+from bizline.models.tiers import SizeClass
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one automated check on a verification request: it flags, it never rejects."""
+
+    name: str
+    passed: bool
+    detail: str
 
 
 class VerificationState(StrEnum):

@@ -1,9 +1,5 @@
-"""Public platform routes: health and the OpenAPI document of the whole API."""
+"""Public platform routes: health."""
 
-import json
-from functools import lru_cache
-
-from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from pydantic import BaseModel
 
@@ -15,34 +11,11 @@ class Health(BaseModel):
     service: str = "bizline"
 
 
-@lru_cache(maxsize=1)
-def openapi_document() -> str:
-    """The document covers every public router, whichever function serves it."""
-    from bizline.routes.catalog import build_api_resolver
-
-    document = json.loads(build_api_resolver().get_openapi_json_schema())
-    # Powertools adds its own validation-error schemas; bizline answers with ErrorResponse instead.
-    schemas = document.get("components", {}).get("schemas", {})
-    for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):
-        if f'"#/components/schemas/{unused}"' not in json.dumps(document["paths"]):
-            schemas.pop(unused, None)
-    return json.dumps(document, separators=(",", ":"))
-
-
 def build_router() -> Router:
     router = Router()
 
     @router.get("/v1/health", summary="Liveness check", tags=["Platform"], responses=error_responses())
     def health() -> Health:
         return Health(status="ok")
-
-    @router.get(
-        "/v1/openapi.json",
-        summary="This API's OpenAPI 3.1 document",
-        tags=["Platform"],
-        include_in_schema=False,
-    )
-    def openapi():  # the document is JSON text already: no model to validate
-        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())
 
     return router

@@ -4,6 +4,9 @@ import base64
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
+
+from bizline.models.businesses import CallbackSettings
 
 META_SIGNATURE_PREFIX = "sha256="
 WEBHOOK_SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
@@ -47,3 +50,12 @@ def standard_webhook_headers(secrets_in_force: list[str], webhook_id: str, times
         "webhook-signature": signatures,
         "content-type": "application/json",
     }
+
+
+def secrets_in_force(settings: CallbackSettings, now: datetime) -> list[str]:
+    """The secrets that sign a callback now: the current one, and the previous one until it expires."""
+    in_force = [settings.webhook_secret] if settings.webhook_secret else []
+    expires = settings.previous_webhook_secret_expires_at
+    if settings.previous_webhook_secret and expires and expires > now:
+        in_force.append(settings.previous_webhook_secret)
+    return in_force

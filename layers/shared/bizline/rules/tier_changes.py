@@ -3,7 +3,8 @@
 from datetime import date
 
 from bizline.models.businesses import Business, SizeFigures, TierChange
-from bizline.rules.tiers import SizeClass, classify_size, first_day_of_next_month, tier_for
+from bizline.models.tiers import SizeClass
+from bizline.rules.tiers import classify_size, first_day_of_next_month, tier_for
 
 
 def apply_due_tier_change(business: Business, today: date) -> Business:

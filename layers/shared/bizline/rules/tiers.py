@@ -6,19 +6,8 @@ of the two financial ceilings. Small and medium enterprises use bizline for free
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
-
-class SizeClass(StrEnum):
-    MICRO = "micro"
-    SMALL = "small"
-    MEDIUM = "medium"
-    LARGE = "large"
-
-
-class Tier(StrEnum):
-    FREE = "free"
-    ENTERPRISE = "enterprise"
+from bizline.models.tiers import SizeClass, Tier
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from difflib import SequenceMatcher
 from functools import cache
 from urllib.parse import urlsplit
 
+from bizline.models.verification import Check
+
 EMAIL_MATCHES_WEBSITE = "email_domain_matches_website"
 REGISTRATION_NUMBER_FORMAT = "registration_number_format"
 NAME_NOT_CONFUSABLE = "name_not_confusable_with_verified_business"
@@ -18,13 +20,6 @@ DOCUMENTS_ATTACHED = "document_attached"
 
 # Names this close (difflib ratio of their skeletons) are flagged as look-alikes.
 CONFUSABLE_RATIO = 0.9
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    passed: bool
-    detail: str
 
 
 # -- contact email vs website ------------------------------------------------------------------

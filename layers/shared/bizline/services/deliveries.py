@@ -22,7 +22,7 @@ from bizline.models.tasks import DeliveryTask
 from bizline.observability import logger
 from bizline.rules import settling
 from bizline.rules.callback_safety import UnsafeCallbackUrl, vet_callback_url
-from bizline.rules.signatures import standard_webhook_headers
+from bizline.rules.signatures import secrets_in_force, standard_webhook_headers
 from bizline.settings import get_settings
 
 
@@ -78,14 +78,6 @@ def create_deliveries(events: list[NewDelivery], now: datetime | None = None) ->
             store.mark_enqueued(task.business_id, task.delivery_id)
 
 
-def _secrets_in_force(settings: accounts_store.CallbackSettings, now: datetime) -> list[str]:
-    in_force = [settings.webhook_secret] if settings.webhook_secret else []
-    expires = settings.previous_webhook_secret_expires_at
-    if settings.previous_webhook_secret and expires and expires > now:
-        in_force.append(settings.previous_webhook_secret)
-    return in_force
-
-
 def _apply(task: DeliveryTask, settlement: settling.Settlement, now: datetime) -> str:
     if settlement.disable_endpoint:
         accounts_store.disable_callbacks(task.business_id, now)
@@ -122,7 +114,7 @@ def deliver(task: DeliveryTask | Mapping[str, str], now: datetime | None = None)
     except UnsafeCallbackUrl as error:
         return _apply(task, settling.unsafe_endpoint(error.message), now)
     headers = standard_webhook_headers(
-        _secrets_in_force(settings, now), task.delivery_id, int(now.timestamp()), delivery.payload
+        secrets_in_force(settings, now), task.delivery_id, int(now.timestamp()), delivery.payload
     )
     response = http_callbacks.post(target, headers, delivery.payload, get_settings().callback_timeout_seconds)
     attempts = delivery.attempts + 1
