@@ -1,0 +1,1 @@
+"""Stores and adapters: the only code that talks to AWS or HTTP, speaking domain types."""

@@ -1,0 +1,1 @@
+"""Powertools routers of the HTTP API: parse, call one service function, answer with a model."""
