@@ -126,13 +126,16 @@ def queue_depth(aws: dict[str, Any], queue_name: str) -> dict[str, int]:
     }
 
 
-def _recording_invoker() -> tuple[list[Any], Any]:
-    """An invoker for the local pollers that keeps every result; a failure comes back as in Lambda."""
+def _recording_invoker(events: list[Any] | None = None) -> tuple[list[Any], Any]:
+    """An invoker for the local pollers that keeps every result (and, if asked, every event it was handed);
+    a failure comes back as in Lambda."""
     from local.lambda_runtime import invoke
 
     results: list[Any] = []
 
     def invoker(spec, event, trigger):
+        if events is not None:
+            events.append(event)
         try:
             result = invoke(spec, event)
         except Exception as error:
@@ -234,8 +237,10 @@ def upload_document(
     return upload["document_id"]
 
 
-def drain_stream(table_logical_id: str, function: str, rounds: int = 5) -> list[Any]:
-    """Run a stream's consumer the way Lambda's stream poller would, until nothing new arrives."""
+def drain_stream(table_logical_id: str, function: str, rounds: int = 5, events: list[Any] | None = None) -> list[Any]:
+    """Run a stream's consumer the way Lambda's stream poller would, until nothing new arrives.
+
+    Returns the consumer's answers; `events`, when given, receives each batch it was handed."""
     import boto3
 
     from local.event_sources import DynamoDbStreamPoller
@@ -244,7 +249,7 @@ def drain_stream(table_logical_id: str, function: str, rounds: int = 5) -> list[
     template = load_template()
     specs = functions(template)
     source = next(s for s in event_sources(template, {"DynamoDB"}) if s.function == function)
-    results, invoker = _recording_invoker()
+    results, invoker = _recording_invoker(events)
     from botocore.config import Config
 
     # Stream ARNs name the account; botocore would route to an account endpoint moto's mock does not know.

@@ -572,7 +572,9 @@ def test_every_transition_becomes_one_signed_callback_even_when_the_stream_repea
     results = drain_stream("VerificationAuditTable", "VerificationEventsFunction")
     assert results
     assert not any(isinstance(result, Exception) for result in results)
-    again = drain_stream("VerificationAuditTable", "VerificationEventsFunction")
+    replayed: list = []
+    again = drain_stream("VerificationAuditTable", "VerificationEventsFunction", events=replayed)
+    assert sum(len(event["Records"]) for event in replayed) == 3
     assert again == [{"batchItemFailures": []}]
     # Then one delivery per transition exists, stored for the callback machinery, none twice
     deliveries = [
