@@ -6,17 +6,10 @@ Each record's body is parsed into a DeliveryTask; a malformed one is one reporte
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from bizline.models.tasks import DeliveryTask
+from bizline.models.tasks import DeliveryTaskRecord
 from bizline.observability import logger
 from bizline.services.deliveries import deliver
-from pydantic import Json
-
-
-class DeliveryTaskRecord(SqsRecordModel):
-    body: Json[DeliveryTask]  # type: ignore[assignment]
-
 
 # Failed records are reported, not raised: SQS retries just those, even when all failed.
 processor = BatchProcessor(event_type=EventType.SQS, model=DeliveryTaskRecord, raise_on_entire_batch_failure=False)

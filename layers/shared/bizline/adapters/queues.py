@@ -1,16 +1,13 @@
 """SQS: send tasks in batches of ten, the most one call carries.
 
-A task is one of the pydantic models of `bizline.models.tasks`, sent as its JSON; a plain dict is
-still accepted (sent as compact JSON) while every producer moves to the models.
+A task is one of the pydantic models of `bizline.models.tasks`, sent as its JSON without the
+fields left at their defaults (the consumer's model fills them in again).
 """
 
-import json
 from collections.abc import Sequence
-from typing import Any
-
-from pydantic import BaseModel
 
 from bizline.adapters.aws_clients import client
+from bizline.models.tasks import Task
 
 MAX_DELAY_SECONDS = 900  # SQS's limit for one message's delay
 BATCH = 10
@@ -20,18 +17,12 @@ class EnqueueFailed(RuntimeError):
     pass
 
 
-def _body(task: BaseModel | dict[str, Any]) -> str:
-    if isinstance(task, BaseModel):
-        return task.model_dump_json()
-    return json.dumps(task, separators=(",", ":"))
-
-
-def send_tasks(queue_url: str, tasks: Sequence[BaseModel | dict[str, Any]], delay_seconds: int = 0) -> None:
+def send_tasks(queue_url: str, tasks: Sequence[Task], delay_seconds: int = 0) -> None:
     """Send every task or raise: a partly failed batch is retried once, then reported."""
     delay = max(0, min(int(delay_seconds), MAX_DELAY_SECONDS))
     for start in range(0, len(tasks), BATCH):
         entries = [
-            {"Id": str(index), "MessageBody": _body(task), "DelaySeconds": delay}
+            {"Id": str(index), "MessageBody": task.model_dump_json(exclude_defaults=True), "DelaySeconds": delay}
             for index, task in enumerate(tasks[start : start + BATCH])
         ]
         for _ in range(2):

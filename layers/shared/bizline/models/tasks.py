@@ -58,3 +58,9 @@ class DeliveryTask(Task):
 
     business_id: str = Field(min_length=1)
     delivery_id: str = Field(min_length=1)
+
+
+class DeliveryTaskRecord(SqsRecordModel):
+    """An SQS record of the delivery queue, its body parsed into a DeliveryTask."""
+
+    body: Json[DeliveryTask]

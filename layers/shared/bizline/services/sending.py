@@ -22,7 +22,7 @@ BUCKET_WRITE_ATTEMPTS = 5
 def queue_send(task: SendTask, delay_seconds: float = 0) -> None:
     """Put a send task on the send queue; a delay is rounded up to whole seconds (at least one)."""
     delay = max(1, math.ceil(delay_seconds)) if delay_seconds > 0 else 0
-    queues.send_tasks(get_settings().send_queue_url, [task.model_dump(mode="json", exclude_defaults=True)], delay)
+    queues.send_tasks(get_settings().send_queue_url, [task], delay)
 
 
 def _take_send_token(phone_number_id: str, now: datetime) -> float:

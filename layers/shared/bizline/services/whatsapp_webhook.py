@@ -93,7 +93,7 @@ def receive_notification(raw_body: bytes, signature: str | None, now: datetime |
             continue
         status_tasks.append(StatusTask.model_validate({"business_id": business_id, **_status_payload(status)}))
     if status_tasks:
-        queues.send_tasks(get_settings().status_queue_url, [task.model_dump(mode="json") for task in status_tasks])
+        queues.send_tasks(get_settings().status_queue_url, status_tasks)
         receipt.statuses_queued = len(status_tasks)
     return receipt
 
