@@ -11,8 +11,12 @@ from local.meta_envelopes import change, contact, envelope, status, text_message
 NUMBER = "1098765432"
 
 
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
 def _read(*changes):
-    return read_envelope(WebhookEnvelope.model_validate(envelope(*changes)))
+    reading = read_envelope(WebhookEnvelope.model_validate(envelope(*changes)).entry, NOW)
+    return reading.messages, reading.statuses
 
 
 def test_a_text_message_names_its_number_customer_time_and_keeps_the_message_whole():

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     messages_table: ResourceName = None
     deliveries_table: ResourceName = None
     unrouted_webhooks_table: ResourceName = None
+    whatsapp_events_table: ResourceName = None
     idempotency_table: ResourceName = None
     send_rate_table: ResourceName = None
     verification_requests_table: ResourceName = None

@@ -177,6 +177,8 @@ class CustomerRecord(Model):
     last_direction = UnicodeAttribute(null=True)
     last_inbound_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute(null=True)
+    marketing_messages = UnicodeAttribute(null=True)
+    marketing_messages_at = UnicodeAttribute(null=True)
 
     by_recent_activity = CustomersByRecentActivity()
 
@@ -219,6 +221,9 @@ class MessageRecord(Model):
     errors = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     sent_at = UnicodeAttribute()
+    edit_history = ListAttribute(of=UnicodeAttribute, null=True)
+    edited_at = UnicodeAttribute(null=True)
+    deleted_at = UnicodeAttribute(null=True)
 
     by_conversation = MessagesByConversation()
     by_wamid = MessagesByWamid()
@@ -253,6 +258,18 @@ class UnroutedWebhookRecord(Model):
     payload = UnicodeAttribute()
     received_at = UnicodeAttribute()
     expires_at = TTLAttribute()
+
+
+class WhatsAppEventRecord(Model):
+    class Meta:
+        table_name = _FromSettings("whatsapp_events_table")
+
+    business_id = UnicodeAttribute(hash_key=True)
+    event_key = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()
+    payload = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
 
 
 class SendRateRecord(Model):
@@ -368,6 +385,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     MessageRecord,
     DeliveryRecord,
     UnroutedWebhookRecord,
+    WhatsAppEventRecord,
     SendRateRecord,
     IdempotencyRecord,
     VerificationRequestRecord,
