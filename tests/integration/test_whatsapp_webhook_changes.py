@@ -109,7 +109,7 @@ def test_an_older_resume_arriving_late_does_not_undo_a_later_stop(api, aws, bake
 
 
 @pytest.mark.parametrize(
-    "field, value",
+    ("field", "value"),
     [
         (
             "smb_message_echoes",
@@ -245,7 +245,8 @@ def test_a_revocation_marks_the_original_deleted(api, aws, bakery):
     # Then the original is marked deleted, nothing is added, and the business is told
     assert response.json()["messages_updated"] == 1
     stored = _stored(aws)
-    assert list(stored) == ["wamid.O"] and "deleted_at" in stored["wamid.O"]
+    assert list(stored) == ["wamid.O"]
+    assert "deleted_at" in stored["wamid.O"]
     (callback,) = _callbacks(aws, "message.deleted")
     assert callback["data"]["message"]["deleted_at"]
 

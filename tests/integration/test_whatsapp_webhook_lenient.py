@@ -78,7 +78,8 @@ def test_a_message_without_an_id_is_kept_with_the_reason_and_its_neighbour_is_st
     second = post_webhook(api, payload, bakery["secret"])
     # Then both posts are acknowledged, the good message is stored and called back once
     assert (first.status, second.status) == (200, 200)
-    assert first.json()["messages_stored"] == 1 and first.json()["unreadable"] == 1
+    assert first.json()["messages_stored"] == 1
+    assert first.json()["unreadable"] == 1
     assert list(_stored(aws)) == ["wamid.GOOD"]
     assert len(queue_bodies(aws, "DeliveryQueue")) == 1
     # And the unreadable message is kept once, whole, with the reason and an expiry, for the business's operators
