@@ -289,3 +289,21 @@ def test_a_customer_changing_number_stays_one_customer_under_the_new_number(api,
     assert _customer(aws)["wa_id"]["S"] == "436609999999"
     (callback,) = _callbacks(aws, "customer.number_changed")
     assert callback["data"] == {"customer_id": customer_id, "old_wa_id": CUSTOMER_WA_ID, "new_wa_id": "436609999999"}
+
+
+def test_a_number_change_and_a_message_from_the_new_number_in_one_batch_are_one_customer(api, aws, bakery):
+    # Given a customer who wrote from their old number
+    post_webhook(
+        api, envelope(change(NUMBER, [text_message("wamid.1", "Hallo")], contacts=[contact()])), bakery["secret"]
+    )
+    customer_id = _customer(aws)["customer_id"]["S"]
+    # When one notification carries the number change and a message from the new number
+    notice = _message(
+        "wamid.SYS", "system", {"body": "changed", "wa_id": "436609999999", "type": "user_changed_number"}
+    )
+    later = text_message("wamid.2", "Neue Nummer", wa_id="436609999999", timestamp=1795000200)
+    payload = envelope(change(NUMBER, [later, notice], contacts=[contact("436609999999")]))
+    response = post_webhook(api, payload, bakery["secret"])
+    # Then the message belongs to the customer who moved
+    assert response.json()["messages_updated"] == 1
+    assert {m["customer_id"]["S"] for m in _stored(aws).values()} == {customer_id}

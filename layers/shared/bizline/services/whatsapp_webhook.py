@@ -81,8 +81,11 @@ def receive_notification(raw_body: bytes, signature: str | None, now: datetime |
     receipt = WebhookReceipt()
     owner = cache(owner_of)  # one lookup per number of this notification
     deliveries: list[NewDelivery] = []
+    # A number change first, so a message from the new number finds the customer it moved;
+    # messages before edits and revocations, so a revision finds an original of the same batch.
+    _updates(reading.number_changes, apply_number_change, owner, receipt, deliveries, now)
     _messages(reading, owner, receipt, deliveries, now)
-    _revisions(reading, owner, receipt, deliveries, now)
+    _updates(reading.revisions, apply_revision, owner, receipt, deliveries, now)
     _changes(reading, receipt, deliveries, now)
     for item in reading.unreadable:
         keep_unreadable(owner(item.phone_number_id) if item.phone_number_id else None, item, now)
@@ -108,10 +111,8 @@ def _messages(reading: EnvelopeReading, owner, receipt: WebhookReceipt, deliveri
         deliveries.append(delivery)
 
 
-def _revisions(reading: EnvelopeReading, owner, receipt: WebhookReceipt, deliveries: list, now: datetime) -> None:
-    revisions = [(item, apply_revision) for item in reading.revisions]
-    changes = [(item, apply_number_change) for item in reading.number_changes]
-    for item, apply in [*changes, *revisions]:
+def _updates(items: list, apply, owner, receipt: WebhookReceipt, deliveries: list, now: datetime) -> None:
+    for item in items:
         business_id = owner(item.phone_number_id)
         if business_id is None:
             _record_unrouted(item.phone_number_id, f"message#{item.wamid}", item.raw, now)
