@@ -6,6 +6,7 @@ Every response that is not a success carries `{"error": {"code", "message", "det
 import base64
 import binascii
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,6 +48,9 @@ _ERROR_DESCRIPTIONS = {
     500: "Unexpected failure on bizline's side; safe to retry.",
 }
 _METHODS_WITH_BODY = {"POST", "PUT", "PATCH"}
+# A JSON string (with its escapes) or one bracket: what decides how deep a body nests.
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_OPENING = frozenset("[{")
 
 
 def error_responses(*status_codes: int) -> dict[int, dict[str, Any]]:
@@ -152,10 +156,65 @@ def raw_body(event: Mapping[str, Any]) -> bytes:
     return body.encode("utf-8")
 
 
+def _nesting_depth(text: str, bound: int) -> int:
+    """How deep the arrays and objects of a JSON text nest, counted until it passes `bound`."""
+    depth = deepest = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in _OPENING:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > bound:
+                    break
+        elif len(token) == 1:
+            depth -= 1
+    return deepest
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _content_type(event: Mapping[str, Any]) -> str:
+    content_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        return content_type
+    if content_type == "application/merge-patch+json":
+        raise UnsupportedMediaType(
+            "JSON merge patches are not supported: send the changed fields as 'Content-Type: application/json' "
+            "(an absent field is kept, null clears an optional one)."
+        )
+    raise UnsupportedMediaType("Send the request body as JSON with 'Content-Type: application/json'.")
+
+
+def _parse_json(text: str) -> None:
+    settings = get_settings()
+    if _nesting_depth(text, settings.max_body_depth) > settings.max_body_depth:
+        raise BadRequest(
+            f"The request body nests arrays and objects more than {settings.max_body_depth} deep.",
+            code="nesting_too_deep",
+        )
+    try:
+        json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise BadRequest(f"The request body is not valid JSON: {error.msg}.", code="malformed_json") from error
+    except ValueError as error:
+        if "digits" in str(error):
+            # Python refuses to convert integers longer than sys.get_int_max_str_digits() (4300).
+            raise BadRequest("The request body has an integer too long to read.", code="number_too_large") from error
+        raise BadRequest(f"The request body is not valid JSON: {error}.", code="malformed_json") from error
+    except RecursionError as error:  # pragma: no cover - the depth bound comes first
+        raise BadRequest("The request body nests too deep.", code="nesting_too_deep") from error
+
+
 def check_body(event: Mapping[str, Any]) -> dict[str, Any]:
     """Refuse what the resolver cannot safely parse, and hand it a plain UTF-8 body.
 
-    Returns the event to resolve (decoded when API Gateway base64-encoded a JSON body).
+    Every route gets these checks, the unauthenticated webhook included, before any signature or
+    key is looked at: size, media type, encoding, nesting depth, integer length, JSON itself.
+    Returns the event to resolve (decoded when API Gateway base64-encoded a JSON body, its
+    content type spelled as the resolver expects it).
     """
     method = (event.get("requestContext", {}).get("http", {}).get("method") or "").upper()
     body = raw_body(event)
@@ -163,17 +222,14 @@ def check_body(event: Mapping[str, Any]) -> dict[str, Any]:
         raise PayloadTooLarge(f"The request body is larger than {get_settings().max_body_bytes} bytes.")
     if method not in _METHODS_WITH_BODY or not body:
         return dict(event)
-    content_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        raise UnsupportedMediaType("Send the request body as JSON with 'Content-Type: application/json'.")
+    content_type = _content_type(event)
     try:
         text = body.decode("utf-8")
-        json.loads(text)
     except UnicodeDecodeError as error:
         raise BadRequest("The request body is not UTF-8.", code="malformed_body") from error
-    except json.JSONDecodeError as error:
-        raise BadRequest(f"The request body is not valid JSON: {error.msg}.", code="malformed_json") from error
-    return {**event, "body": text, "isBase64Encoded": False}
+    _parse_json(text)
+    headers = {name: value for name, value in (event.get("headers") or {}).items() if name.lower() != "content-type"}
+    return {**event, "headers": {**headers, "content-type": content_type}, "body": text, "isBase64Encoded": False}
 
 
 def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
