@@ -191,3 +191,26 @@ def test_another_business_cannot_use_a_cursor(api, busy_bakery):
     response = _page(api, other_key, "/v1/conversations", cursor)
     # Then it is refused
     _assert_error(response, 400, "invalid_cursor")
+
+
+# -- names ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("Ba\u0308ckerei Huber", "B\u00e4ckerei Huber"),
+        ("\U0001f468\u200d\U0001f373 Huber", "\U0001f468\u200d\U0001f373 Huber"),
+        ("\u0936\u0930\u094d\u092e\u093e Sweets", "\u0936\u0930\u094d\u092e\u093e Sweets"),
+        (
+            "\u05de\u05d0\u05e4\u05d9\u05d9\u05ea \u05d4\u05d5\u05d1\u05e8",
+            "\u05de\u05d0\u05e4\u05d9\u05d9\u05ea \u05d4\u05d5\u05d1\u05e8",
+        ),
+    ],
+)
+def test_real_names_are_kept_in_their_composed_form(api, sent, stored):
+    # Given a name with a combining mark, an emoji joined by a zero-width joiner, Devanagari or Hebrew
+    response = api.request(
+        "POST", "/v1/businesses", headers=json_headers(), body=json.dumps(sign_up_body(display_name=sent))
+    )
+    # Then the business is created with the name NFC-normalised
+    assert response.status == 201, response.body
+    assert response.json()["business"]["display_name"] == stored
