@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     max_body_depth: int = 32
     # How long before an API key's last-used time is refreshed: bounds writes on hot keys.
     key_last_used_resolution_seconds: int = 300
+    # How many active API keys and phone numbers one business may have (409 limit_reached beyond).
+    max_active_api_keys: int = 10
+    max_phone_numbers_per_business: int = 20
 
     def __getattribute__(self, name: str) -> Any:
         value = super().__getattribute__(name)

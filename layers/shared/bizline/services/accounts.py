@@ -120,15 +120,16 @@ def rotate_webhook_secret(business_id: str, now: datetime | None = None) -> Webh
 
 
 def create_api_key(business_id: str, name: str | None, now: datetime | None = None) -> NewApiKeyView:
-    """A new key for the business, shown this once."""
+    """A new key for the business, shown this once; 409 limit_reached beyond its active keys' limit."""
     stored, shown = _issue_key(business_id, name, now or utc_now())
-    key_store.add_api_key(stored)
+    key_store.add_api_key(stored, limit=get_settings().max_active_api_keys)
     return shown
 
 
 def list_api_keys(business_id: str) -> ApiKeyList:
-    """The business's active keys, oldest first, without the keys themselves."""
-    keys = sorted(key_store.list_active_api_keys(business_id), key=lambda key: key.created_at)
+    """The business's active keys (never more than it may have), oldest first, without the keys themselves."""
+    keys = key_store.list_active_api_keys(business_id, limit=get_settings().max_active_api_keys)
+    keys = sorted(keys, key=lambda key: key.created_at)
     return ApiKeyList(items=[ApiKeyView.model_validate(key) for key in keys])
 
 
