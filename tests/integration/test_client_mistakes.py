@@ -8,6 +8,7 @@ import pytest
 
 from tests.support import (
     add_number,
+    as_reviewer,
     bearer,
     change,
     contact,
@@ -214,3 +215,61 @@ def test_real_names_are_kept_in_their_composed_form(api, sent, stored):
     # Then the business is created with the name NFC-normalised
     assert response.status == 201, response.body
     assert response.json()["business"]["display_name"] == stored
+
+
+# -- methods --------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        ("PUT", "/v1/api-keys", "GET, POST"),
+        ("DELETE", "/v1/businesses/me", "GET, PATCH"),
+        ("GET", "/v1/messages", "POST"),
+        ("PATCH", "/v1/api-keys/key_123", "DELETE"),
+        ("DELETE", "/v1/conversations", "GET"),
+        ("PUT", "/webhooks/whatsapp", "GET, POST"),
+        ("POST", "/v1/health", "GET"),
+        ("POST", "/v1/openapi.json", "GET"),
+    ],
+)
+def test_a_known_path_with_a_method_it_does_not_serve_is_405_with_allow(api, aws, method, path, allow):
+    # Given a path the API serves, called with a method it does not serve (with a key, and a body)
+    _, key = sign_up(api)
+    # When the request arrives
+    response = api.request(method, path, headers=json_headers(key), body='{"name": "x"}')
+    # Then it is a 405 with the error body and the methods the path serves, and nothing was written
+    _assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == allow
+    assert len(scan(aws["dynamodb"], "ApiKeysTable")) == 1
+
+
+def test_a_wrong_method_is_405_even_without_a_key_or_a_readable_body(api):
+    # Given a wrong method, no key and a body that is not JSON
+    response = api.request("PUT", "/v1/businesses/me", headers={"content-type": "text/plain"}, body="%%%")
+    # Then the method is what the API answers about
+    _assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "GET, PATCH"
+
+
+def test_an_unknown_path_under_the_api_is_bizlines_404(api):
+    # Given a path under /v1 that no route serves
+    response = api.request("GET", "/v1/nothing-here")
+    # Then it is bizline's 404 error body
+    _assert_error(response, 404, "not_found")
+
+
+def test_a_wrong_method_on_a_reviewer_path_needs_a_signature_first(api):
+    # Given a reviewer path called with a wrong method
+    unsigned = api.request("DELETE", "/admin/verification-requests")
+    signed = as_reviewer(api, "DELETE", "/admin/verification-requests")
+    # Then without a signature API Gateway refuses it; signed, it is a 405
+    assert unsigned.status == 403
+    _assert_error(signed, 405, "method_not_allowed")
+    assert signed.headers["allow"] == "GET"
+
+
+def test_a_known_route_still_answers_as_before(api):
+    # Given the routes that name their method, next to the catch-all
+    _, key = sign_up(api)
+    # Then they are served as ever, and an absent key still meets the authorizer
+    assert api.request("GET", "/v1/api-keys", headers=bearer(key)).status == 200
+    assert api.request("GET", "/v1/api-keys").status == 401

@@ -7,7 +7,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -96,7 +96,32 @@ def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return details
 
 
-def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
+def _methods_served(app: APIGatewayHttpResolver, path: str) -> set[str]:
+    """The methods this resolver's own routes serve at `path`."""
+    return {
+        method.upper()
+        for route in app._static_routes + app._dynamic_routes
+        if route.rule.match(path)
+        for method in (route.method if isinstance(route.method, list | tuple) else [route.method])
+    }
+
+
+def method_not_allowed(allowed: Iterable[str]) -> Response:
+    """405 with the error body and the `Allow` header naming what the path serves."""
+    methods = ", ".join(sorted(set(allowed)))
+    response = json_error(405, "method_not_allowed", f"This path does not serve that method; it serves {methods}.")
+    response.headers["Allow"] = methods
+    return response
+
+
+def build_resolver(
+    *routers: Router, allowed_methods: Callable[[str], Iterable[str]] | None = None
+) -> APIGatewayHttpResolver:
+    """The resolver of one function: its routers, the error contract, and 404/405 for what no route serves.
+
+    `allowed_methods(path)` names the methods the whole API serves at a path (the function behind the
+    catch-all routes knows every route); without it, the resolver's own routes decide.
+    """
     app = APIGatewayHttpResolver(enable_validation=True)
     app.configure_openapi(
         title=API_TITLE,
@@ -126,6 +151,10 @@ def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
 
     @app.not_found
     def _no_route(_: NotFoundError) -> Response:
+        path = app.current_event.path
+        allowed = _methods_served(app, path) | set(allowed_methods(path) if allowed_methods else ())
+        if allowed:
+            return method_not_allowed(allowed)
         return json_error(404, "not_found", "No such route.")
 
     @app.exception_handler(Exception)
@@ -233,8 +262,10 @@ def check_body(event: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Check the body at the edge, then resolve; a catch-all route never reads a body, so 404/405 come first."""
     try:
-        event = check_body(event)
+        if not str(event.get("routeKey", "")).startswith("ANY "):
+            event = check_body(event)
     except BizlineError as error:
         return {
             "statusCode": error.status_code,
