@@ -63,7 +63,7 @@ def seed_demo_business(now: datetime | None = None, callback_url: str | None = N
         )
 
     accounts_store.create_business(business, key(DEMO_API_KEY, DEMO_KEY_ID, "demo"), webhook_secret=DEMO_WEBHOOK_SECRET)
-    api_keys_store.add_api_key(key(DEMO_SPARE_API_KEY, DEMO_SPARE_KEY_ID, "demo spare"))
+    api_keys_store.add_api_key(key(DEMO_SPARE_API_KEY, DEMO_SPARE_KEY_ID, "demo spare"), limit=2)
     seed_demo_conversation(now)
 
 

@@ -121,10 +121,10 @@ def list_conversations(business_id: str, limit: int, cursor: str | None) -> tupl
         business_id,
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=decode_cursor(cursor, owned_by(business_id)),
+        last_evaluated_key=decode_cursor(cursor, owned_by(business_id), scope=f"conversations:{business_id}"),
     )
     items = [_from_record(record) for record in result]
-    return items, encode_cursor(result.last_evaluated_key)
+    return items, encode_cursor(result.last_evaluated_key, scope=f"conversations:{business_id}")
 
 
 def set_marketing_preference(business_id: str, customer_id: str, value: str, at: datetime) -> bool:

@@ -181,7 +181,11 @@ def list_conversation_messages(
         _conversation_key(business_id, customer_id),
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=decode_cursor(cursor, owned_by(business_id)),
+        last_evaluated_key=decode_cursor(
+            cursor, owned_by(business_id), scope=f"messages:{_conversation_key(business_id, customer_id)}"
+        ),
     )
     items = [_from_record(record) for record in result]
-    return items, encode_cursor(result.last_evaluated_key)
+    return items, encode_cursor(
+        result.last_evaluated_key, scope=f"messages:{_conversation_key(business_id, customer_id)}"
+    )

@@ -74,6 +74,8 @@ class BusinessRecord(Model):
     tier_history = ListAttribute(of=TierChangeAttribute, default=list)
     # Kept in the same transactions that add and revoke keys, so the last key cannot be revoked.
     active_key_count = NumberAttribute(default=0)
+    # Kept in the same transactions that add and remove phone numbers: bounds numbers per business.
+    phone_number_count = NumberAttribute(default=0)
     # Standard Webhooks signing secrets; the previous one stays valid until its expiry (rotation).
     webhook_secret = UnicodeAttribute(null=True)
     previous_webhook_secret = UnicodeAttribute(null=True)
