@@ -64,6 +64,11 @@ def _outcome(result: Any) -> str:
     return "ok"
 
 
+class _HttpServer(ThreadingHTTPServer):
+    # A burst of connections waits in the listen backlog instead of being reset (the default is 5).
+    request_queue_size = 128
+
+
 class LocalPlatform:
     def __init__(
         self,
@@ -268,10 +273,27 @@ class LocalPlatform:
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
+            def __getattr__(self, name: str) -> Any:
+                # Any other method (TRACE, CONNECT, ...) is routed too: API Gateway answers it 404, not 501.
+                if name.startswith("do_"):
+                    return self._serve
+                raise AttributeError(name)
+
+            def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+                # Requests too malformed to route get API Gateway's JSON answer, never an HTML page.
+                data = json.dumps({"message": message or "Bad Request"}).encode()
+                self.send_response(code, message)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.send_header("connection", "close")
+                self.end_headers()
+                if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                    self.wfile.write(data)
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # the invocation log already has one line per request
 
-        self.http_server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self.http_server = _HttpServer((self.host, self.port), Handler)
         self.http_server.daemon_threads = True
         self.port = self.http_server.server_address[1]
         threading.Thread(target=self.http_server.serve_forever, name="http-api", daemon=True).start()
