@@ -23,7 +23,14 @@ def main(argv: list[str]) -> int:
     if len(argv) != 3:
         print("usage: python -m local.invoke <function> <event.json>", file=sys.stderr)
         return 2
-    event = json.loads(Path(argv[2]).read_text())
+    try:
+        event = json.loads(Path(argv[2]).read_text())
+    except OSError as error:
+        print(f"bizline: cannot read the event {argv[2]}: {error.strerror or error} (see events/)", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        print(f"bizline: the event {argv[2]} is not JSON: {error}", file=sys.stderr)
+        return 2
     with LocalPlatform(port=0, log_out=sys.stderr) as platform:
         spec = platform.functions[find_function(platform, argv[1])]
         succeeded, result = platform.invoke_safely(spec, event, f"invoke {argv[2]}")

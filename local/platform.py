@@ -56,7 +56,9 @@ class InvocationLog:
 
 def _outcome(result: Any) -> str:
     if isinstance(result, dict) and "statusCode" in result:
-        return f"ok {result['statusCode']}"
+        code = int(result["statusCode"])
+        kind = "server error" if code >= 500 else "client error" if code >= 400 else ""
+        return f"{code} {kind}".strip()
     if isinstance(result, dict) and "isAuthorized" in result:
         return "allowed" if result["isAuthorized"] else "denied"
     if isinstance(result, dict) and result.get("batchItemFailures"):
@@ -102,6 +104,9 @@ class LocalPlatform:
         from local.moto_safety import serialize_moto_requests
 
         serialize_moto_requests()
+        # moto's server logs each request through werkzeug (dozens a second while the pollers poll):
+        # the terminal is for bizline's one line per invocation.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._saved_environment = dict(os.environ)
         self.moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto_server.start()
@@ -330,7 +335,13 @@ class LocalPlatform:
 
     # -- banner ------------------------------------------------------------------------------
     def banner(self) -> str:
-        from local.demo import DEMO_API_KEY, DEMO_BUSINESS_ID, DEMO_PHONE_NUMBER_ID
+        from local.demo import (
+            DEMO_API_KEY,
+            DEMO_BUSINESS_ID,
+            DEMO_META_APP_SECRET,
+            DEMO_PHONE_NUMBER_ID,
+            DEMO_VERIFY_TOKEN,
+        )
 
         lines = [
             "",
@@ -342,6 +353,11 @@ class LocalPlatform:
             f"  embedded AWS  {self.endpoint}   (region {REGION})",
             f"  credentials   AWS_ACCESS_KEY_ID={LOCAL_ACCESS_KEY}",
             f"                AWS_SECRET_ACCESS_KEY={LOCAL_SECRET_KEY}",
+        ]
+        lines += [
+            f"  Meta secret   app secret {DEMO_META_APP_SECRET}   (signs X-Hub-Signature-256)",
+            f"                verify token {DEMO_VERIFY_TOKEN}",
+            "                make webhook FILE=payload.json   # signs any envelope with it and posts it",
         ]
         if self.seed_demo:
             lines += [

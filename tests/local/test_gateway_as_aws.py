@@ -29,9 +29,7 @@ def test_a_non_utf8_body_with_a_json_content_type_is_passed_on_base64_encoded(pl
     # Given bytes that are not UTF-8, labelled as JSON
     body = b'{"object": "whatsapp_business_account", "x": "\xff\xfe\xfa"}'
     # When they are posted to the webhook
-    status, headers, answer = _raw(
-        platform, "POST", "/webhooks/whatsapp", body, {"content-type": "application/json"}
-    )
+    status, headers, answer = _raw(platform, "POST", "/webhooks/whatsapp", body, {"content-type": "application/json"})
     # Then the connection is not dropped: the handler answers a JSON client error (the signature is missing)
     assert 400 <= status < 500
     assert headers["content-type"].startswith("application/json")
