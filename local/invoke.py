@@ -7,7 +7,9 @@ function folder (business_api). The demo business is seeded so the sample events
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
+from local.demo import DEMO_REQUEST_ID, seed_demo_verification_request
 from local.platform import LocalPlatform
 
 
@@ -17,6 +19,13 @@ def find_function(platform: LocalPlatform, name: str) -> str:
             return logical_id
     known = ", ".join(sorted(platform.functions))
     raise SystemExit(f"no function {name!r} in template.yaml; known: {known}")
+
+
+def seed_what_it_refers_to(event: dict[str, Any]) -> None:
+    """The demo verification request, when the event acts on it (claimed first for a decision)."""
+    path = str(event.get("rawPath", ""))
+    if DEMO_REQUEST_ID in path:
+        seed_demo_verification_request(in_review=path.endswith("/decision"))
 
 
 def main(argv: list[str]) -> int:
@@ -33,6 +42,7 @@ def main(argv: list[str]) -> int:
         return 2
     with LocalPlatform(port=0, log_out=sys.stderr) as platform:
         spec = platform.functions[find_function(platform, argv[1])]
+        seed_what_it_refers_to(event)
         succeeded, result = platform.invoke_safely(spec, event, f"invoke {argv[2]}")
     if not succeeded:
         return 1
