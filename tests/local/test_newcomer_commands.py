@@ -181,3 +181,10 @@ def test_make_run_keeps_the_terminal_for_bizline_and_records_its_port(tmp_path):
         process.wait(timeout=10)
     # And stopping forgets the address
     assert not state.exists()
+
+
+def test_the_sample_meta_envelope_posts_with_make_webhook(recorded, capsys):
+    code = webhook.main(["webhook", "events/whatsapp_webhook/meta/customer_writes.json"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert json.loads(out[4:])["messages_stored"] + json.loads(out[4:])["duplicates"] == 1
