@@ -71,8 +71,26 @@ def _per_thread_log_keys() -> None:
         formatter.__class__ = PerThreadKeys
 
 
+_environments: dict[str, threading.Lock] = {}
+
+
+def _environment(function: str) -> threading.Lock:
+    """One execution environment per function: like a Lambda sandbox, it runs one invocation at a time.
+
+    Handlers keep per-invocation state in module globals (Powertools' resolver holds the current
+    event and route), safe in Lambda where a sandbox never runs two invocations at once.
+    """
+    with _keys_lock:
+        return _environments.setdefault(function, threading.Lock())
+
+
 def invoke(spec: FunctionSpec, event: dict[str, Any]) -> Any:
     _per_thread_log_keys()
+    with _environment(spec.logical_id):
+        return _invoke(spec, event)
+
+
+def _invoke(spec: FunctionSpec, event: dict[str, Any]) -> Any:
     context = LocalLambdaContext(
         function_name=spec.logical_id,
         memory_limit_in_mb=int(spec.properties.get("MemorySize", 512)),
