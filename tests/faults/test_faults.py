@@ -404,7 +404,7 @@ def test_every_callback_carries_one_webhook_id_per_message(outcome):
     reason="A callback its receiver answered 2xx in time is posted again when recording the outcome fails "
     "afterwards: the SQS redelivery finds the attempt claimed but not settled and makes the next one "
     "(services/deliveries.deliver: claim_attempt, POST, record_outcome). Measured with seed 20261125 over "
-    "five runs: 2 to 7 of the 40 callbacks whose receivers answer in time were posted twice.",
+    "seven runs: 2 to 8 of the 40 callbacks whose receivers answer in time were posted twice.",
 )
 def test_no_callback_is_posted_again_after_its_receiver_answered_2xx(outcome):
     # Receivers that answered in time (healthy ones, and those that hang once, from their second post on)
