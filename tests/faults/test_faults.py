@@ -399,8 +399,10 @@ def test_every_callback_carries_one_webhook_id_per_message(outcome):
         assert set(outcome.receivers.by_webhook_id(behaviour)) <= delivery_ids
 
 
+# Not strict: how many repeats a run makes depends on thread interleaving, and a run with none is possible.
+# A repeat carries the same webhook-id, so a receiver that drops repeated ids (Standard Webhooks) sees it once.
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,
     reason="A callback its receiver answered 2xx in time is posted again when recording the outcome fails "
     "afterwards: the SQS redelivery finds the attempt claimed but not settled and makes the next one "
     "(services/deliveries.deliver: claim_attempt, POST, record_outcome). Measured with seed 20261125 over "
