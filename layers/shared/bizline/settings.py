@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 64 * 1024
     # How long before an API key's last-used time is refreshed: bounds writes on hot keys.
     key_last_used_resolution_seconds: int = 300
+    # Messages and customers are kept this long after their last activity, then expire (DynamoDB TTL).
+    retention_days: int = 400
 
     def __getattribute__(self, name: str) -> Any:
         value = super().__getattribute__(name)

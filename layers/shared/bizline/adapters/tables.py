@@ -177,6 +177,8 @@ class CustomerRecord(Model):
     last_direction = UnicodeAttribute(null=True)
     last_inbound_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute(null=True)
+    # Retention: the customer and its names expire RETENTION_DAYS after its last message.
+    expires_at = TTLAttribute(null=True)
 
     by_recent_activity = CustomersByRecentActivity()
 
@@ -219,6 +221,8 @@ class MessageRecord(Model):
     errors = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     sent_at = UnicodeAttribute()
+    # Retention: a message expires RETENTION_DAYS after it was stored.
+    expires_at = TTLAttribute(null=True)
 
     by_conversation = MessagesByConversation()
     by_wamid = MessagesByWamid()
