@@ -158,6 +158,8 @@ def install_recorder() -> None:
         function = running_function()
         if function:
             RECORDED.add(Call(function, "s3:PutObject", _s3_arn({"Bucket": Bucket, "Key": Key})))
+            if "tagging" in (kwargs.get("Fields") or {}):
+                RECORDED.add(Call(function, "s3:PutObjectTagging", _s3_arn({"Bucket": Bucket, "Key": Key})))
         return presigned_post(self, Bucket, Key, *args, **kwargs)
 
     # Powertools keeps a fetched secret for the whole process; on Lambda each function's container

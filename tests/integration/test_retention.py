@@ -82,3 +82,84 @@ def test_the_template_expires_messages_and_customers_by_ttl_with_a_400_day_defau
     for table in ("MessagesTable", "CustomersTable"):
         ttl = template["Resources"][table]["Properties"]["TimeToLiveSpecification"]
         assert ttl == {"AttributeName": "expires_at", "Enabled": True}
+
+
+# -- verification documents ------------------------------------------------------------------------
+BUCKET = "verificationdocumentsbucket"
+
+
+def _request(api):
+    from tests.support import sign_up, verification_body
+
+    _, key = sign_up(api, display_name="Retention GmbH")
+    response = post_json(api, "/v1/verification-requests", verification_body(), key)
+    assert response.status == 201, response.body
+    return key, response.json()["request_id"]
+
+
+def _retention_tag(aws, object_key):
+    tags = aws["s3"].get_object_tagging(Bucket=BUCKET, Key=object_key)["TagSet"]
+    return {tag["Key"]: tag["Value"] for tag in tags}.get("retention")
+
+
+def _object_key(aws):
+    (item,) = aws["s3"].list_objects_v2(Bucket=BUCKET)["Contents"]
+    return item["Key"]
+
+
+def test_an_upload_starts_unattached_and_attaching_keeps_it(api, aws):
+    import requests
+
+    from tests.support import PDF
+
+    # Given an upload form for a request's document
+    key, request_id = _request(api)
+    form = post_json(
+        api,
+        f"/v1/verification-requests/{request_id}/documents",
+        {"filename": "a.pdf", "content_type": "application/pdf"},
+        key,
+    ).json()
+    # Then the form makes S3 tag the upload unattached (a signed field the uploader cannot change)
+    assert "<Value>unattached</Value>" in form["upload"]["fields"]["tagging"]
+    sent = requests.post(form["upload"]["url"], data=form["upload"]["fields"], files={"file": ("a", PDF)}, timeout=10)
+    assert sent.status_code in (200, 204)
+    object_key = _object_key(aws)  # (moto ignores a POST form's tagging field; S3 applies it)
+    # When the business attaches it
+    attached = api.request(
+        "POST",
+        f"/v1/verification-requests/{request_id}/documents/{form['document_id']}/attach",
+        headers={"authorization": f"Bearer {key}"},
+    )
+    assert attached.status == 200, attached.body
+    # Then it is tagged attached: the lifecycle rule leaves it alone
+    assert _retention_tag(aws, object_key) == "attached"
+
+
+def test_withdrawing_a_request_lets_its_documents_expire(api, aws):
+    from tests.support import upload_document
+
+    # Given a request with an attached document
+    key, request_id = _request(api)
+    upload_document(api, key, request_id)
+    object_key = _object_key(aws)
+    assert _retention_tag(aws, object_key) == "attached"
+    # When the business withdraws the request
+    withdrawn = api.request(
+        "POST", f"/v1/verification-requests/{request_id}/withdraw", headers={"authorization": f"Bearer {key}"}
+    )
+    assert withdrawn.status == 200, withdrawn.body
+    # Then its document is tagged unattached, for the lifecycle rule to expire
+    assert _retention_tag(aws, object_key) == "unattached"
+
+
+def test_the_bucket_expires_what_the_code_tags_unattached():
+    from bizline.adapters import documents
+
+    # Given the bucket's lifecycle rules in the template
+    rules = load_template()["Resources"]["VerificationDocumentsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    (rule,) = [rule for rule in rules if rule["Id"] == "expire-unattached-documents"]
+    # Then unattached documents (the tag the code writes) expire after a week
+    assert rule["Status"] == "Enabled"
+    assert rule["TagFilters"] == [{"Key": documents.RETENTION_TAG, "Value": documents.UNATTACHED}]
+    assert rule["ExpirationInDays"] == 7
