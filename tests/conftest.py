@@ -1,7 +1,9 @@
 """Fixtures: an embedded AWS (moto) with the tables of template.yaml, and the HTTP API in front of it."""
 
 import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -78,3 +80,52 @@ REVIEWER_CREDENTIALS = IamCredentials("AKIAREVIEWERTEST0001", "reviewer-secret-k
 def api(aws: dict[str, Any]) -> HttpApiGateway:
     """The HTTP API; AWS_IAM routes accept SigV4 signatures by REVIEWER_CREDENTIALS."""
     return HttpApiGateway(iam_credentials=REVIEWER_CREDENTIALS)
+
+
+# ---------------------------------------------------------------------------------------------
+# IAM proven by the tests: every AWS call a handler makes is recorded (tests/contract/iam.py) and,
+# when the session ends, judged against the function's role after the SAM transform. A call the
+# role would refuse in production fails the run, whatever subset of tests ran. On a run of the
+# whole suite, a granted permission no test used fails it too, unless it is listed in
+# iam.UNEXERCISED_GRANTS with its reason. The recording is written to BIZLINE_IAM_RECORDING
+# (default: bizline-iam-calls.json in the system temp directory) for a look afterwards.
+# ---------------------------------------------------------------------------------------------
+from tests.contract import iam  # noqa: E402
+
+iam.install_recorder()
+
+
+def _is_whole_suite(session: pytest.Session) -> bool:
+    config = session.config
+    if config.option.keyword or config.option.markexpr or getattr(config.option, "lf", False):
+        return False
+    tests_root = Path(__file__).resolve().parent
+    arguments = [Path(str(argument).split("::", 1)[0]).resolve() for argument in config.args]
+    return all(argument in {tests_root, tests_root.parent} for argument in arguments)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    recording = Path(os.environ.get("BIZLINE_IAM_RECORDING", Path(tempfile.gettempdir()) / "bizline-iam-calls.json"))
+    iam.save(recording, iam.RECORDED)
+    problems = [f"{call.function} may not {call.action} on {call.resource}" for call in iam.refused(iam.RECORDED)]
+    problems += [
+        f"{call.function} wrote to the append-only audit table without a condition ({call.action})"
+        for call in iam.unconditioned_audit_writes(iam.RECORDED)
+    ]
+    if _is_whole_suite(session) and exitstatus == pytest.ExitCode.OK:
+        problems += [
+            f"{grant.function} is granted {grant.action} on {grant.resource} ({grant.sid}) but no test used it: "
+            "remove it, or list it in UNEXERCISED_GRANTS (tests/contract/iam.py) with the reason"
+            for grant in iam.unexpected_unused(iam.RECORDED)
+        ]
+    problems += [
+        f"{grant.function} used {grant.action} on {grant.resource}, granted as {grant.sid}: name it for its use"
+        for grant in iam.used_reached_by_import(iam.RECORDED)
+    ]
+    if problems:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.section("IAM (tests/contract/iam.py)", red=True)
+            for problem in problems:
+                reporter.write_line(problem)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

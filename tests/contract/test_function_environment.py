@@ -76,9 +76,19 @@ def _resources_allowed(logical_id: str) -> set[str]:
         if not isinstance(policy, dict):
             continue
         for name, arguments in policy.items():
+            if name == "Statement":
+                # Inline statements: the resources of their Allow statements (a Deny grants nothing).
+                allowed |= {
+                    target
+                    for statement in arguments
+                    if statement.get("Effect") == "Allow"
+                    for target in references(statement.get("Resource"))
+                    if target in resources
+                }
+                continue
             for target in references(arguments):
                 kind = resources.get(target, {}).get("Type")
-                if name == "Statement" or name in POLICY_TEMPLATES_BY_RESOURCE_TYPE.get(kind, ()):
+                if name in POLICY_TEMPLATES_BY_RESOURCE_TYPE.get(kind, ()):
                     allowed.add(target)
     return allowed
 

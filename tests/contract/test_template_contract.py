@@ -17,6 +17,8 @@ from local.template import (
     resources_of_type,
     table_definitions,
 )
+from tests.contract import iam
+from tests.contract.code_reach import references
 
 TEMPLATE = load_template()
 FUNCTIONS = functions(TEMPLATE)
@@ -154,20 +156,23 @@ def test_each_function_has_its_own_log_group_with_retention(logical_id):
 
 
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
-def test_policies_are_policy_templates_scoped_to_one_resource(logical_id):
+def test_policies_are_statements_naming_actions_and_resources_of_this_template(logical_id):
+    # Given the function's policies
     for policy in FUNCTIONS[logical_id].properties.get("Policies", []):
-        # A SAM policy template: one key, naming one resource of this template by !Ref or !GetAtt
+        # Then each is a list of inline statements, never a broad SAM policy template (CRUD, S3Crud, ...)
         assert isinstance(policy, dict)
-        assert len(policy) == 1
-        ((name, arguments),) = policy.items()
-        assert name.endswith("Policy")
-        for value in arguments.values():
-            assert isinstance(value, dict), (logical_id, name)
-            assert len(value) == 1, (logical_id, name)
-            ((function, target),) = value.items()
-            resource = target if function == "Ref" else target[0]
-            assert function in {"Ref", "Fn::GetAtt"}, (logical_id, name)
-            assert resource in TEMPLATE["Resources"], (logical_id, name)
+        assert list(policy) == ["Statement"], (logical_id, list(policy))
+        for statement in policy["Statement"]:
+            # each with a Sid, explicit actions (no wildcard) and resources of this template only
+            assert statement["Sid"], (logical_id, statement)
+            assert statement["Effect"] in {"Allow", "Deny"}, (logical_id, statement)
+            assert all("*" not in action for action in statement["Action"]), (logical_id, statement["Sid"])
+            for resource in statement["Resource"]:
+                ((function, _target),) = resource.items()
+                assert function in {"Ref", "Fn::GetAtt", "Fn::Sub"}, (logical_id, statement["Sid"])
+                named = list(references(resource))
+                assert named, (logical_id, statement["Sid"])
+                assert all(name in TEMPLATE["Resources"] for name in named), (logical_id, statement["Sid"])
 
 
 def test_the_layer_ships_exactly_the_runtime_dependencies():
@@ -213,10 +218,20 @@ def test_every_route_and_function_has_a_sample_event():
         assert any(f'"routeKey": "{route.method} {route.path}"' in text for text in events[package]), route
 
 
-def test_no_function_may_delete_from_the_audit_trail():
-    # Given every function's policies
-    for spec in FUNCTIONS.values():
-        for policy in spec.properties.get("Policies", []):
-            ((name, arguments),) = policy.items()
-            # Then none grants DeleteItem (a CRUD policy) on the append-only audit table
-            assert not (name == "DynamoDBCrudPolicy" and arguments["TableName"] == {"Ref": "VerificationAuditTable"})
+def test_the_audit_trail_is_append_only_for_every_function():
+    # Given every function's role as SAM expands it
+    audit = iam.AUDIT_TABLE
+    for logical_id in FUNCTIONS:
+        # Then none may update, delete or batch-write an audit entry
+        for action in ("dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"):
+            assert not iam.allowed(logical_id, action, audit), (logical_id, action)
+        # and a function that may put one is also explicitly denied the rest (a later broad grant cannot widen it)
+        if iam.allowed(logical_id, "dynamodb:PutItem", audit):
+            denied = [
+                statement
+                for statement in iam.role_statements()[logical_id]
+                if statement.effect == "Deny" and audit in statement.resources
+            ]
+            assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} <= {
+                action for statement in denied for action in statement.actions
+            }, logical_id

@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     # How many active API keys and phone numbers one business may have (409 limit_reached beyond).
     max_active_api_keys: int = 10
     max_phone_numbers_per_business: int = 20
+    # Messages and customers are kept this long after their last activity, then expire (DynamoDB TTL).
+    retention_days: int = 400
 
     def __getattribute__(self, name: str) -> Any:
         value = super().__getattribute__(name)

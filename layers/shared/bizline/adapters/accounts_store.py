@@ -155,11 +155,26 @@ def set_webhook_secret(business_id: str, new_secret: str, previous_valid_until: 
         raise NotFound("No such business.")
 
 
-def disable_callbacks(business_id: str, now: datetime) -> None:
-    """Stop callbacks to the business (its endpoint answered 410 Gone)."""
-    BusinessRecord(business_id=business_id).update(actions=[BusinessRecord.callback_disabled_at.set(to_iso(now))])
+def disable_callbacks(business_id: str, callback_url: str, now: datetime) -> bool:
+    """Stop callbacks to the business because `callback_url` answered 410 Gone.
+
+    Only while that URL is still the business's: a URL changed meanwhile starts afresh. False when
+    nothing was disabled.
+    """
+    return update_if(
+        BusinessRecord(business_id=business_id),
+        [BusinessRecord.callback_disabled_at.set(to_iso(now))],
+        BusinessRecord.callback_url == callback_url,
+    )
 
 
-def reenable_callbacks(business_id: str) -> None:
-    """A new callback URL gets a fresh start after a 410 Gone disabled the old one."""
-    BusinessRecord(business_id=business_id).update(actions=[BusinessRecord.callback_disabled_at.remove()])
+def reenable_callbacks(business_id: str, callback_url: str) -> bool:
+    """Turn callbacks back on for `callback_url`, only while it is still the business's URL.
+
+    A change of URL meanwhile re-enabled (or will re-enable) its own. False when nothing changed.
+    """
+    return update_if(
+        BusinessRecord(business_id=business_id),
+        [BusinessRecord.callback_disabled_at.remove()],
+        BusinessRecord.callback_url == callback_url,
+    )

@@ -5,7 +5,7 @@ uses for it (wa:<wa_id>, user:<user_id>) pointing at that id.
 """
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -15,6 +15,7 @@ from bizline.adapters.tables import CustomerRecord
 from bizline.clock import from_iso, to_iso
 from bizline.models.customers import WA_ID_PREFIX, Customer, CustomerIdentity
 from bizline.models.stored_messages import Direction
+from bizline.settings import get_settings
 
 CUSTOMER_ID_PREFIX = "cus_"
 
@@ -36,11 +37,28 @@ def _from_record(record: CustomerRecord) -> Customer:
     )
 
 
-def _claim_key(business_id: str, key: str, customer_id: str) -> bool:
+def _expiry(at: datetime) -> datetime:
+    """When a customer last heard from (or written to) at `at` expires: the retention setting."""
+    return at + timedelta(days=get_settings().retention_days)
+
+
+def _claim_key(business_id: str, key: str, customer_id: str, now: datetime) -> bool:
     """Point `key` at `customer_id` unless it points somewhere already."""
     return save_if(
-        CustomerRecord(business_id=business_id, customer_key=key, customer_id=customer_id),
+        CustomerRecord(business_id=business_id, customer_key=key, customer_id=customer_id, expires_at=_expiry(now)),
         CustomerRecord.customer_key.does_not_exist(),
+    )
+
+
+def _keep_key(business_id: str, key: str, customer_id: str, now: datetime) -> None:
+    """Point `key` at `customer_id` if it points nowhere yet, and keep it as long as the customer."""
+    update_if(
+        CustomerRecord(business_id=business_id, customer_key=key),
+        [
+            CustomerRecord.customer_id.set(CustomerRecord.customer_id | customer_id),
+            CustomerRecord.expires_at.set(_expiry(now)),
+        ],
+        CustomerRecord.customer_key.does_not_exist() | (CustomerRecord.customer_id == customer_id),
     )
 
 
@@ -57,15 +75,16 @@ def resolve_customer(business_id: str, identity: CustomerIdentity, now: datetime
     if customer_id is None:
         candidate = f"{CUSTOMER_ID_PREFIX}{secrets.token_hex(10)}"
         first_key = identity.keys[0]
-        if _claim_key(business_id, first_key, candidate):
+        if _claim_key(business_id, first_key, candidate, now):
             customer_id = candidate
         else:
             customer_id = CustomerRecord.get(business_id, first_key, consistent_read=True).customer_id
     for key in identity.keys:
-        _claim_key(business_id, key, customer_id)
+        _keep_key(business_id, key, customer_id, now)
     actions = [
         CustomerRecord.customer_id.set(customer_id),
         CustomerRecord.created_at.set(CustomerRecord.created_at | to_iso(now)),
+        CustomerRecord.expires_at.set(_expiry(now)),
     ]
     for attribute in ("wa_id", "user_id", "name", "username"):
         value = getattr(identity, attribute)
@@ -102,6 +121,7 @@ def record_activity(business_id: str, customer_id: str, at: datetime, preview: s
             CustomerRecord.last_activity.set(f"{at_iso}#{customer_id}"),
             CustomerRecord.last_message_preview.set(preview),
             CustomerRecord.last_direction.set(direction),
+            CustomerRecord.expires_at.set(_expiry(at)),
         ],
         CustomerRecord.customer_id.exists()
         & (CustomerRecord.last_message_at.does_not_exist() | (CustomerRecord.last_message_at <= at_iso)),

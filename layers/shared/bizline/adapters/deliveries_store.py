@@ -89,8 +89,14 @@ def claim_attempt(business_id: str, delivery_id: str, attempts_before: int, now:
     )
 
 
-def record_outcome(business_id: str, delivery_id: str, outcome: DeliveryOutcome, now: datetime) -> None:
-    """Record where the delivery stands; what the outcome leaves out is cleared."""
+def record_outcome(
+    business_id: str, delivery_id: str, outcome: DeliveryOutcome, now: datetime, expected_updated_at: datetime
+) -> bool:
+    """Record where the delivery stands (what the outcome leaves out is cleared); False when superseded.
+
+    Only if the delivery is as the attempt left it (`expected_updated_at`, still attemptable): a
+    retry the business asked for meanwhile reopened it, and its fresh state must stand.
+    """
     actions = [
         DeliveryRecord.status.set(outcome.status),
         DeliveryRecord.updated_at.set(to_iso(now)),
@@ -102,7 +108,11 @@ def record_outcome(business_id: str, delivery_id: str, outcome: DeliveryOutcome,
         else DeliveryRecord.last_status_code.remove(),
         DeliveryRecord.last_error.set(outcome.error) if outcome.error else DeliveryRecord.last_error.remove(),
     ]
-    _keyed(business_id, delivery_id).update(actions=actions)
+    return update_if(
+        _keyed(business_id, delivery_id),
+        actions,
+        (DeliveryRecord.updated_at == to_iso(expected_updated_at)) & DeliveryRecord.status.is_in(*ATTEMPTABLE),
+    )
 
 
 def reopen_delivery(business_id: str, delivery_id: str, now: datetime) -> StoredDelivery:

@@ -11,19 +11,40 @@ def _s3() -> Any:
     return client("s3")
 
 
+# Retention: the bucket's lifecycle rule (template.yaml) expires objects tagged unattached. An
+# upload starts so; attaching a document tags it attached, withdrawing its request unattached again.
+RETENTION_TAG = "retention"
+UNATTACHED = "unattached"
+ATTACHED = "attached"
+
+
+def _tagging(value: str) -> str:
+    return f"<Tagging><TagSet><Tag><Key>{RETENTION_TAG}</Key><Value>{value}</Value></Tag></TagSet></Tagging>"
+
+
 def document_key(business_id: str, request_id: str, document_id: str) -> str:
     """Where a request's document is kept: under its business and its request."""
     return f"{business_id}/{request_id}/{document_id}"
 
 
 def presigned_upload(object_key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
-    """A POST form S3 accepts only for this key, this content type and at most max_bytes."""
+    """A POST form S3 accepts only for this key, this content type and at most max_bytes, tagged unattached."""
+    tagging = _tagging(UNATTACHED)
     return _s3().generate_presigned_post(
         Bucket=get_settings().verification_documents_bucket,
         Key=object_key,
-        Fields={"Content-Type": content_type},
-        Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+        Fields={"Content-Type": content_type, "tagging": tagging},
+        Conditions=[{"Content-Type": content_type}, {"tagging": tagging}, ["content-length-range", 1, max_bytes]],
         ExpiresIn=expires_in,
+    )
+
+
+def mark_retention(object_key: str, attached: bool) -> None:
+    """Tag a document attached (kept) or unattached (expired by the bucket's lifecycle rule)."""
+    _s3().put_object_tagging(
+        Bucket=get_settings().verification_documents_bucket,
+        Key=object_key,
+        Tagging={"TagSet": [{"Key": RETENTION_TAG, "Value": ATTACHED if attached else UNATTACHED}]},
     )
 
 

@@ -13,6 +13,7 @@ from bizline.adapters.tables import MessageRecord
 from bizline.clock import from_iso, to_iso
 from bizline.models.stored_messages import StoredMessage
 from bizline.rules.message_status import ACCEPTED, SENDING, SUBMITTED, rank_of
+from bizline.settings import get_settings
 
 
 def _conversation_key(business_id: str, customer_id: str) -> str:
@@ -46,6 +47,7 @@ def _to_record(message: StoredMessage) -> MessageRecord:
         errors=json.dumps(message.errors) if message.errors else None,
         created_at=to_iso(message.created_at),
         sent_at=sent_at,
+        expires_at=message.created_at + timedelta(days=get_settings().retention_days),
     )
 
 

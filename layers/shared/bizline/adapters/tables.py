@@ -181,6 +181,8 @@ class CustomerRecord(Model):
     created_at = UnicodeAttribute(null=True)
     marketing_messages = UnicodeAttribute(null=True)
     marketing_messages_at = UnicodeAttribute(null=True)
+    # Retention: the customer and its names expire RETENTION_DAYS after its last message.
+    expires_at = TTLAttribute(null=True)
 
     by_recent_activity = CustomersByRecentActivity()
 
@@ -226,6 +228,8 @@ class MessageRecord(Model):
     edit_history = ListAttribute(of=UnicodeAttribute, null=True)
     edited_at = UnicodeAttribute(null=True)
     deleted_at = UnicodeAttribute(null=True)
+    # Retention: a message expires RETENTION_DAYS after it was stored.
+    expires_at = TTLAttribute(null=True)
 
     by_conversation = MessagesByConversation()
     by_wamid = MessagesByWamid()

@@ -103,7 +103,7 @@ def update_business(business_id: str, update: BusinessUpdate, now: datetime | No
     business = business.model_copy(update={"updated_at": now})
     store.update_business(business, expected_updated_at=stored.updated_at)
     if business.callback_url and business.callback_url != stored.callback_url:
-        store.reenable_callbacks(business_id)
+        store.reenable_callbacks(business_id, business.callback_url)
     return business
 
 

@@ -78,10 +78,19 @@ def create_deliveries(events: list[NewDelivery], now: datetime | None = None) ->
             store.mark_enqueued(task.business_id, task.delivery_id)
 
 
-def _apply(task: DeliveryTask, settlement: settling.Settlement, now: datetime) -> str:
-    if settlement.disable_endpoint:
-        accounts_store.disable_callbacks(task.business_id, now)
-    store.record_outcome(task.business_id, task.delivery_id, settlement.outcome, now)
+def _apply(
+    task: DeliveryTask,
+    settlement: settling.Settlement,
+    now: datetime,
+    expected_updated_at: datetime,
+    callback_url: str | None = None,
+) -> str:
+    recorded = store.record_outcome(task.business_id, task.delivery_id, settlement.outcome, now, expected_updated_at)
+    if not recorded:
+        # The business retried the delivery meanwhile: its reopened state and its own task stand.
+        return "superseded by a retry"
+    if settlement.disable_endpoint and callback_url:
+        accounts_store.disable_callbacks(task.business_id, callback_url, now)
     if settlement.retry_in:
         _queue([task], settlement.retry_in)
     return settlement.summary
@@ -102,7 +111,7 @@ def deliver(task: DeliveryTask | Mapping[str, str], now: datetime | None = None)
         settings.callback_url if settings else None, bool(settings and settings.callback_disabled_at)
     )
     if refused:
-        return _apply(task, refused, now)
+        return _apply(task, refused, now, expected_updated_at=delivery.updated_at)
     if not store.claim_attempt(task.business_id, task.delivery_id, delivery.attempts, now):
         return "attempt already made"
     try:
@@ -112,7 +121,7 @@ def deliver(task: DeliveryTask | Mapping[str, str], now: datetime | None = None)
             allow_http_loopback=get_settings().allow_http_callbacks,
         )
     except UnsafeCallbackUrl as error:
-        return _apply(task, settling.unsafe_endpoint(error.message), now)
+        return _apply(task, settling.unsafe_endpoint(error.message), now, expected_updated_at=now)
     headers = standard_webhook_headers(
         secrets_in_force(settings, now), task.delivery_id, int(now.timestamp()), delivery.payload
     )
@@ -121,7 +130,7 @@ def deliver(task: DeliveryTask | Mapping[str, str], now: datetime | None = None)
     settlement = settling.settle(response, attempts, now)
     if settlement.outcome.status is DeliveryStatus.DEAD_LETTERED:
         logger.warning("delivery dead-lettered", extra={"delivery_id": task.delivery_id, "attempts": attempts})
-    return _apply(task, settlement, now)
+    return _apply(task, settlement, now, expected_updated_at=now, callback_url=settings.callback_url)
 
 
 def _view(delivery: StoredDelivery) -> Delivery:
@@ -151,6 +160,8 @@ def retry_delivery(business_id: str, delivery_id: str, now: datetime | None = No
     if store.get_delivery(business_id, delivery_id) is None:
         raise NotFound("No such delivery.")
     reopened = store.reopen_delivery(business_id, delivery_id, now)
-    accounts_store.reenable_callbacks(business_id)
+    settings = accounts_store.get_callback_settings(business_id)
+    if settings and settings.callback_url and settings.callback_disabled_at:
+        accounts_store.reenable_callbacks(business_id, settings.callback_url)
     _queue([DeliveryTask(business_id=business_id, delivery_id=delivery_id)])
     return _view(reopened)

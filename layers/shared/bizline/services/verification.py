@@ -97,6 +97,10 @@ def withdraw(business_id: str, request_id: str, now: datetime | None = None) -> 
     # From exactly the state read, so the audit entry's from_state is the truth (a claim may race).
     withdrawn = replace(request, state=target, updated_at=now)
     store.transition(request, withdrawn, BUSINESS_ACTOR, business_change=CloseOpenRequest())
+    # Documents of a withdrawn request are no longer kept: the bucket's lifecycle rule expires them.
+    for document in request.documents:
+        if document.state == "attached":
+            document_store.mark_retention(document.object_key, attached=False)
     return get_request(business_id, request_id)
 
 
@@ -162,6 +166,8 @@ def attach_document(
     if refusal:
         document_store.delete_object(document.object_key)
         raise policy.DocumentRejected(f"The document was refused and deleted: {refusal}.")
+    # Kept from now on; tagged before the request says so, so an attached document never expires.
+    document_store.mark_retention(document.object_key, attached=True)
     attached = _change_documents(
         business_id,
         request_id,
