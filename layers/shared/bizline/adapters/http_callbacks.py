@@ -80,6 +80,8 @@ def post(target: CallbackTarget, headers: dict[str, str], body: str, timeout: fl
             response = connection.getresponse()
             status, retry_after = response.status, response.getheader("retry-after")
             response.read(_MAX_RESPONSE_BYTES)
+            if deadline.passed.is_set():  # cut off mid-answer: what was read may be any part of it
+                return CallbackResponse(None, error="timeout")
             return CallbackResponse(status, retry_after)
         except TimeoutError:
             return CallbackResponse(None, error="timeout")
