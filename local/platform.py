@@ -266,7 +266,8 @@ class LocalPlatform:
                 self.end_headers()
                 self.wfile.write(response.body)
 
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+            # TRACE too: API Gateway answers a method no route declares with 404, as the gateway does.
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _serve
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # the invocation log already has one line per request

@@ -54,7 +54,7 @@ def build_router() -> Router:
         description="One row per customer, with the last message and whether the service window is open.",
         tags=["Conversations"],
         security=AUTHENTICATED,
-        responses=error_responses(400, 401),
+        responses={200: {"description": "A page of conversations."}} | error_responses(400, 401),
     )
     def list_conversations(limit: Limit = 25, cursor: Cursor = None) -> ConversationList:
         return conversations.list_conversations(business_id(), limit, cursor)
@@ -64,7 +64,7 @@ def build_router() -> Router:
         summary="A conversation's messages, newest first",
         tags=["Conversations"],
         security=AUTHENTICATED,
-        responses=error_responses(400, 401, 404),
+        responses={200: {"description": "A page of the conversation's messages."}} | error_responses(400, 401, 404),
     )
     def list_messages(
         customer_id: Annotated[str, Path(max_length=64)], limit: Limit = 50, cursor: Cursor = None
@@ -81,7 +81,7 @@ def build_router() -> Router:
         ),
         tags=["Deliveries"],
         security=AUTHENTICATED,
-        responses=error_responses(400, 401),
+        responses={200: {"description": "A page of deliveries."}} | error_responses(400, 401),
     )
     def list_deliveries(
         status: Annotated[DeliveryStatus | None, Query()] = None,
