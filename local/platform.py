@@ -266,8 +266,14 @@ class LocalPlatform:
                 self.end_headers()
                 self.wfile.write(response.body)
 
-            # TRACE too: API Gateway answers a method no route declares with 404, as the gateway does.
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _serve
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+            def __getattr__(self, name: str) -> Any:
+                # Any other method (TRACE, QUERY, ...) reaches the gateway too, which answers a method
+                # no route declares with 404 {"message": "Not Found"}, as API Gateway does.
+                if name.startswith("do_"):
+                    return self._serve
+                raise AttributeError(name)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # the invocation log already has one line per request
