@@ -1,10 +1,14 @@
 """Callbacks the receiver cannot break: absurd Retry-After, slow or dripping endpoints, every status filterable."""
 
+import contextlib
 import json
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from bizline.adapters import http_callbacks
@@ -120,11 +124,51 @@ def test_a_delivery_scheduled_decades_ahead_is_attempted_after_the_longest_wait(
     assert _deliveries(aws)[bakery["business_id"]]["status"] == "succeeded"
 
 
-def test_one_slow_business_does_not_hold_the_others_callbacks(api, aws, bakery, receiver):
-    # Given four businesses whose endpoint takes far longer than the deadline, and the bakery's, which answers at once
-    with callback_receiver() as slow:
-        slow.script = [(200, {}, 3.0)]
-        slow_ids = [sign_up(api, display_name=f"Slow {n}", callback_url=slow.url)[0]["business_id"] for n in range(4)]
+@contextmanager
+def _slow_endpoint(hold: float) -> Iterator[dict]:
+    """An endpoint that holds every request `hold` seconds and counts how many it holds at once."""
+    seen = {"url": "", "in_flight": 0, "most_at_once": 0}
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            with lock:
+                seen["in_flight"] += 1
+                seen["most_at_once"] = max(seen["most_at_once"], seen["in_flight"])
+            time.sleep(hold)
+            with lock:
+                seen["in_flight"] -= 1
+            with contextlib.suppress(OSError):  # the caller gave up long ago
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    seen["url"] = f"http://127.0.0.1:{server.server_address[1]}/hooks"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_one_slow_business_does_not_hold_the_others_callbacks(api, aws, bakery, receiver, monkeypatch):
+    from bizline.settings import get_settings
+
+    # Given a 2 s deadline per attempt, and four businesses whose endpoint holds every request for 5 s
+    deadline = 2.0
+    monkeypatch.setenv("CALLBACK_TIMEOUT_SECONDS", str(deadline))
+    get_settings.cache_clear()
+    with _slow_endpoint(hold=5.0) as slow:
+        slow_ids = [
+            sign_up(api, display_name=f"Slow {n}", callback_url=slow["url"])[0]["business_id"] for n in range(4)
+        ]
         business_ids = [*slow_ids, bakery["business_id"]]
         deliveries.create_deliveries(
             [deliveries.NewDelivery(b, "message.received", "wamid.SLOW", {"n": 1}) for b in business_ids]
@@ -136,9 +180,11 @@ def test_one_slow_business_does_not_hold_the_others_callbacks(api, aws, bakery, 
         started = time.monotonic()
         response = invoke(functions()["CallbackDeliveryFunction"], _sqs_event(tasks))
         elapsed = time.monotonic() - started
-    # Then the batch lasts about one deadline, not one per slow business (4 x 0.5 s in a row)
+    # Then the four slow attempts were under way at the same time, not one after another
     assert response == {"batchItemFailures": []}
-    assert elapsed < 3 * TIMEOUT, elapsed
+    assert slow["most_at_once"] == 4
+    # And the batch lasted about one deadline, not one per slow business (4 x 2 s in a row)
+    assert elapsed < 3 * deadline, elapsed
     # And the bakery got its callback; the slow ones timed out and wait for their retry
     stored = _deliveries(aws)
     assert stored[bakery["business_id"]]["status"] == "succeeded"
