@@ -222,7 +222,7 @@ def test_a_receiver_dripping_its_answer_is_cut_at_the_deadline():
         server.close()
     # Then the attempt ends at the deadline as a timeout, though every single read was quick
     assert (response.status_code, response.error) == (None, "timeout")
-    assert TIMEOUT <= elapsed < TIMEOUT + 0.5, elapsed
+    assert TIMEOUT <= elapsed < TIMEOUT + 2.0, elapsed  # without the deadline: until the header grows to 64 KiB
 
 
 @pytest.mark.parametrize(
