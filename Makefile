@@ -13,7 +13,7 @@ export AWS_REGION ?= eu-central-1
 export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint unit api-contract sam-checks run invoke customer admin clean python313
+.PHONY: help test lint unit api-contract sam-checks run invoke customer admin webhook clean python313
 
 help:
 	@echo "make test    - install what is needed, then lint, tests and template checks (CI runs this)"
@@ -21,6 +21,7 @@ help:
 	@echo "make run     - the whole platform locally on an embedded AWS (PORT=3000)"
 	@echo "make customer TEXT=... - a customer writes to the demo bakery (on a running make run)"
 	@echo "make admin ARGS='list' - act as a reviewer (SigV4-signed) on a running make run"
+	@echo "make webhook FILE=payload.json - sign a Meta webhook envelope with the local app secret and post it"
 	@echo "make invoke  - one handler with a sample event: make invoke FN=BusinessApiFunction EVENT=events/..."
 	@echo "make clean   - remove virtualenvs and build output"
 
@@ -71,16 +72,21 @@ run: $(VENV)/.installed
 
 # Play a customer writing to the demo bakery on a running `make run`: make customer TEXT='Hallo!'
 customer: $(VENV)/.installed
-	$(PY) -m local.customer "$(TEXT)"
+	@$(PY) -m local.customer "$(TEXT)"
 
 # Act as a bizline reviewer on a running `make run`: make admin ARGS='claim vrq_...'
 admin: $(VENV)/.installed
-	$(PY) -m local.admin $(ARGS)
+	@$(PY) -m local.admin $(ARGS)
+
+# Sign any Meta webhook envelope with the local app secret and post it to a running `make run`.
+webhook: $(VENV)/.installed
+	@[ -n "$(FILE)" ] || { echo "usage: make webhook FILE=payload.json" >&2; exit 2; }
+	@$(PY) -m local.webhook "$(FILE)"
 
 # One handler with a sample event against the embedded AWS: make invoke FN=BusinessApiFunction EVENT=events/...
 invoke: $(VENV)/.installed
 	@[ -n "$(FN)" ] && [ -n "$(EVENT)" ] || { echo "usage: make invoke FN=<function> EVENT=<events/...json>" >&2; exit 2; }
-	$(PY) -m local.invoke "$(FN)" "$(EVENT)"
+	@$(PY) -m local.invoke "$(FN)" "$(EVENT)"
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache

@@ -14,12 +14,12 @@ local credentials its banner prints, as API Gateway checks them against IAM in A
 
 import argparse
 import json
-import os
 import sys
 import urllib.error
 import urllib.request
 from typing import Any
 
+from local.endpoint import api_url, unreachable
 from local.platform import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from local.template import REGION
 
@@ -72,12 +72,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, prog="python -m local.admin"
     )
-    parser.add_argument("--api", default=f"http://127.0.0.1:{os.environ.get('PORT', '3000')}")
+    parser.add_argument("--api", default=None, help="the platform's address (default: PORT, else make run's)")
     parser.add_argument("verb", choices=["list", "show", "claim", "approve", "reject", "audit", "revoke"])
     parser.add_argument("words", nargs="*")
     arguments = parser.parse_args(argv)
     method, path, body = _route(arguments)
-    status, answer = call(arguments.api.rstrip("/"), method, path, body)
+    api = (arguments.api or api_url()).rstrip("/")
+    try:
+        status, answer = call(api, method, path, body)
+    except (urllib.error.URLError, OSError) as error:
+        print(unreachable(api, error), file=sys.stderr)
+        return 1
     print(json.dumps(answer, indent=2, ensure_ascii=False))
     return 0 if status < 400 else 1
 

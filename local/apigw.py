@@ -34,6 +34,12 @@ def http_api_event(
         base64_body = raw_body is not None and not (
             content_type.startswith("text/") or "json" in content_type or "xml" in content_type
         )
+    if raw_body is not None and not base64_body:
+        try:
+            raw_body.decode("utf-8")
+        except UnicodeDecodeError:
+            # Bytes that are not text travel base64-encoded, whatever their content type claims.
+            base64_body = True
     now = time.time()
     event: dict[str, Any] = {
         "version": "2.0",

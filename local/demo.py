@@ -63,7 +63,7 @@ def seed_demo_business(now: datetime | None = None, callback_url: str | None = N
         )
 
     accounts_store.create_business(business, key(DEMO_API_KEY, DEMO_KEY_ID, "demo"), webhook_secret=DEMO_WEBHOOK_SECRET)
-    api_keys_store.add_api_key(key(DEMO_SPARE_API_KEY, DEMO_SPARE_KEY_ID, "demo spare"))
+    api_keys_store.add_api_key(key(DEMO_SPARE_API_KEY, DEMO_SPARE_KEY_ID, "demo spare"), limit=2)
     seed_demo_conversation(now)
 
 
@@ -107,3 +107,49 @@ def seed_demo_meta_secret(secretsmanager: Any, secret_name: str = "bizline/meta"
             {"app_secret": DEMO_META_APP_SECRET, "verify_token": DEMO_VERIFY_TOKEN, "access_token": ""}
         ),
     )
+
+
+# The verification request the sample events under events/verification_* act on.
+DEMO_REQUEST_ID = "vrq_0000000000000000demo"
+
+
+def seed_demo_verification_request(in_review: bool = False, now: datetime | None = None) -> None:
+    """The demo bakery's request DEMO_REQUEST_ID, submitted (or claimed by a reviewer), for `make invoke`."""
+    from bizline.adapters import verification_store
+    from bizline.models.businesses import SizeFigures
+    from bizline.models.verification import StoredVerificationRequest, VerificationState
+    from bizline.rules.verification_checks import run_checks
+    from bizline.services.verification_review import claim
+
+    now = now or datetime.now(UTC)
+    website, email = "https://baeckerei-demo.example", "office@baeckerei-demo.example"
+    checks = run_checks(
+        contact_email=email,
+        website=website,
+        country="AT",
+        registration_number="FN 123456a",
+        display_name="Bäckerei Demo",
+        verified_names=[],
+        attached_documents=0,
+    )
+    request = StoredVerificationRequest(
+        request_id=DEMO_REQUEST_ID,
+        business_id=DEMO_BUSINESS_ID,
+        state=VerificationState.SUBMITTED,
+        legal_name="Bäckerei Demo GmbH",
+        display_name="Bäckerei Demo",
+        registration_number="FN 123456a",
+        register_name="Firmenbuch, Handelsgericht Wien",
+        country="AT",
+        registered_address="Hauptstraße 1, 1010 Wien",
+        website=website,
+        contact_email=email,
+        size=SizeFigures(employees=4, annual_turnover_eur=350_000, balance_sheet_total_eur=120_000),
+        checks=tuple(checks),
+        documents=(),
+        submitted_at=now,
+        updated_at=now,
+    )
+    verification_store.open_request(request, "business")
+    if in_review:
+        claim(DEMO_REQUEST_ID, "arn:aws:iam::123456789012:user/bizline-local", now)

@@ -72,7 +72,9 @@ class HttpApiGateway:
         self.functions: dict[str, FunctionSpec] = (
             functions(self.template, endpoint) if endpoint else functions(self.template)
         )
-        self.routes = [(route, _path_pattern(route.path)) for route in http_routes(self.template)]
+        # As API Gateway: a route naming the method wins over ANY, and an ANY catch-all comes last.
+        routes = sorted(http_routes(self.template, include_catch_all=True), key=lambda route: route.method == "ANY")
+        self.routes = [(route, _path_pattern(route.path)) for route in routes]
         self.authorizers = self._authorizers()
         self.invoker = invoker
         self.iam_credentials = iam_credentials
@@ -190,6 +192,8 @@ class HttpApiGateway:
             query=query,
             path_parameters=path_parameters or None,
         )
+        # The route's key as declared: an ANY route arrives as "ANY /path", whatever the method.
+        event["routeKey"] = event["requestContext"]["routeKey"] = f"{route.method} {route.path}"
         if isinstance(outcome, dict):
             # Lambda authorizers' context arrives under "lambda"; IAM callers under "iam".
             event["requestContext"]["authorizer"] = outcome if route.authorizer == IAM else {"lambda": outcome}

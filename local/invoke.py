@@ -7,7 +7,9 @@ function folder (business_api). The demo business is seeded so the sample events
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
+from local.demo import DEMO_REQUEST_ID, seed_demo_verification_request
 from local.platform import LocalPlatform
 
 
@@ -19,13 +21,28 @@ def find_function(platform: LocalPlatform, name: str) -> str:
     raise SystemExit(f"no function {name!r} in template.yaml; known: {known}")
 
 
+def seed_what_it_refers_to(event: dict[str, Any]) -> None:
+    """The demo verification request, when the event acts on it (claimed first for a decision)."""
+    path = str(event.get("rawPath", ""))
+    if DEMO_REQUEST_ID in path:
+        seed_demo_verification_request(in_review=path.endswith("/decision"))
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 3:
         print("usage: python -m local.invoke <function> <event.json>", file=sys.stderr)
         return 2
-    event = json.loads(Path(argv[2]).read_text())
+    try:
+        event = json.loads(Path(argv[2]).read_text())
+    except OSError as error:
+        print(f"bizline: cannot read the event {argv[2]}: {error.strerror or error} (see events/)", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        print(f"bizline: the event {argv[2]} is not JSON: {error}", file=sys.stderr)
+        return 2
     with LocalPlatform(port=0, log_out=sys.stderr) as platform:
         spec = platform.functions[find_function(platform, argv[1])]
+        seed_what_it_refers_to(event)
         succeeded, result = platform.invoke_safely(spec, event, f"invoke {argv[2]}")
     if not succeeded:
         return 1

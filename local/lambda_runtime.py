@@ -1,6 +1,7 @@
 """Invoke handlers in process the way Lambda would: by handler string, with a context object."""
 
 import importlib
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -34,7 +35,62 @@ def load_handler(handler: str) -> Callable[[dict[str, Any], Any], Any]:
     return getattr(importlib.import_module(module_name), function_name)
 
 
+_keys_lock = threading.Lock()
+
+
+def _per_thread_log_keys() -> None:
+    """Give each thread its own Powertools log keys.
+
+    In AWS each invocation has its process; here handlers run side by side in threads of one
+    process and share bizline's Logger, whose keys (function_name, request id, ...) the
+    `inject_lambda_context` of one invocation would overwrite under another's log lines.
+    """
+    from bizline.observability import logger
+
+    formatter = logger.registered_formatter
+    with _keys_lock:
+        if getattr(formatter, "keys_per_thread", False):
+            return
+        base = dict(formatter.log_format)
+        local = threading.local()
+
+        class PerThreadKeys(type(formatter)):  # type: ignore[misc]
+            keys_per_thread = True
+
+            @property
+            def log_format(self) -> dict[str, Any]:
+                if not hasattr(local, "keys"):
+                    local.keys = dict(base)
+                return local.keys
+
+            @log_format.setter
+            def log_format(self, value: dict[str, Any]) -> None:
+                local.keys = value
+
+        formatter.__dict__.pop("log_format", None)
+        formatter.__class__ = PerThreadKeys
+
+
+_environments: dict[str, threading.Lock] = {}
+
+
+def _environment(function: str) -> threading.Lock:
+    """One execution environment per function: like a Lambda sandbox, it runs one invocation at a time.
+
+    Handlers keep per-invocation state in module globals (Powertools' resolver holds the current
+    event and route), safe in Lambda where a sandbox never runs two invocations at once.
+    """
+    with _keys_lock:
+        return _environments.setdefault(function, threading.Lock())
+
+
 def invoke(spec: FunctionSpec, event: dict[str, Any]) -> Any:
+    _per_thread_log_keys()
+    with _environment(spec.logical_id):
+        return _invoke(spec, event)
+
+
+def _invoke(spec: FunctionSpec, event: dict[str, Any]) -> Any:
     context = LocalLambdaContext(
         function_name=spec.logical_id,
         memory_limit_in_mb=int(spec.properties.get("MemorySize", 512)),

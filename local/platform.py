@@ -56,12 +56,19 @@ class InvocationLog:
 
 def _outcome(result: Any) -> str:
     if isinstance(result, dict) and "statusCode" in result:
-        return f"ok {result['statusCode']}"
+        code = int(result["statusCode"])
+        kind = "server error" if code >= 500 else "client error" if code >= 400 else ""
+        return f"{code} {kind}".strip()
     if isinstance(result, dict) and "isAuthorized" in result:
         return "allowed" if result["isAuthorized"] else "denied"
     if isinstance(result, dict) and result.get("batchItemFailures"):
         return f"partial: {len(result['batchItemFailures'])} failed"
     return "ok"
+
+
+class _HttpServer(ThreadingHTTPServer):
+    # A burst of connections waits in the listen backlog instead of being reset (the default is 5).
+    request_queue_size = 128
 
 
 class LocalPlatform:
@@ -97,6 +104,9 @@ class LocalPlatform:
         from local.moto_safety import serialize_moto_requests
 
         serialize_moto_requests()
+        # moto's server logs each request through werkzeug (dozens a second while the pollers poll):
+        # the terminal is for bizline's one line per invocation.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._saved_environment = dict(os.environ)
         self.moto_server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self.moto_server.start()
@@ -269,16 +279,26 @@ class LocalPlatform:
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
             def __getattr__(self, name: str) -> Any:
-                # Any other method (TRACE, QUERY, ...) reaches the gateway too, which answers a method
-                # no route declares with 404 {"message": "Not Found"}, as API Gateway does.
+                # Any other method (TRACE, CONNECT, ...) is routed too: API Gateway answers it 404, not 501.
                 if name.startswith("do_"):
                     return self._serve
                 raise AttributeError(name)
 
+            def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+                # Requests too malformed to route get API Gateway's JSON answer, never an HTML page.
+                data = json.dumps({"message": message or "Bad Request"}).encode()
+                self.send_response(code, message)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.send_header("connection", "close")
+                self.end_headers()
+                if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+                    self.wfile.write(data)
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass  # the invocation log already has one line per request
 
-        self.http_server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self.http_server = _HttpServer((self.host, self.port), Handler)
         self.http_server.daemon_threads = True
         self.port = self.http_server.server_address[1]
         threading.Thread(target=self.http_server.serve_forever, name="http-api", daemon=True).start()
@@ -315,7 +335,13 @@ class LocalPlatform:
 
     # -- banner ------------------------------------------------------------------------------
     def banner(self) -> str:
-        from local.demo import DEMO_API_KEY, DEMO_BUSINESS_ID, DEMO_PHONE_NUMBER_ID
+        from local.demo import (
+            DEMO_API_KEY,
+            DEMO_BUSINESS_ID,
+            DEMO_META_APP_SECRET,
+            DEMO_PHONE_NUMBER_ID,
+            DEMO_VERIFY_TOKEN,
+        )
 
         lines = [
             "",
@@ -327,6 +353,11 @@ class LocalPlatform:
             f"  embedded AWS  {self.endpoint}   (region {REGION})",
             f"  credentials   AWS_ACCESS_KEY_ID={LOCAL_ACCESS_KEY}",
             f"                AWS_SECRET_ACCESS_KEY={LOCAL_SECRET_KEY}",
+        ]
+        lines += [
+            f"  Meta secret   app secret {DEMO_META_APP_SECRET}   (signs X-Hub-Signature-256)",
+            f"                verify token {DEMO_VERIFY_TOKEN}",
+            "                make webhook FILE=payload.json   # signs any envelope with it and posts it",
         ]
         if self.seed_demo:
             lines += [

@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 
+from local.endpoint import clear_state, write_state
 from local.platform import LocalPlatform
 
 
@@ -23,12 +24,19 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     platform = LocalPlatform(host=arguments.host, port=arguments.port, seed_demo=not arguments.no_demo)
-    platform.start()
+    try:
+        platform.start()
+    except OSError as error:
+        print(f"bizline: cannot serve on {arguments.host}:{arguments.port}: {error.strerror or error}", file=sys.stderr)
+        platform.stop()
+        return 1
+    write_state(platform.api_url)
     print(platform.banner(), flush=True)
     try:
         stop.wait()
     finally:
         print("bizline: stopping", flush=True)
+        clear_state()
         platform.stop()
     return 0
 

@@ -1,5 +1,6 @@
 """Verify AWS Signature Version 4 on requests to AWS_IAM routes, as API Gateway does."""
 
+import hashlib
 import hmac
 import re
 from dataclasses import dataclass
@@ -9,11 +10,15 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from local.template import REGION
+
 _AUTHORIZATION = re.compile(
     r"^AWS4-HMAC-SHA256\s+Credential=(?P<access_key>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)"
     r"/aws4_request,\s*SignedHeaders=(?P<signed>[^,]+),\s*Signature=(?P<signature>[0-9a-f]{64})$"
 )
 MAX_CLOCK_SKEW = timedelta(minutes=5)
+# API Gateway checks signatures made for itself, in its own region.
+SERVICE = "execute-api"
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,21 @@ def verify(
     secret_key: str,
     account_id: str,
     now: datetime | None = None,
+    region: str | None = None,
 ) -> Caller | None:
-    """The caller when the request carries a valid signature by the given credentials, else None."""
+    """The caller when the request carries a valid signature by the given credentials, else None.
+
+    The signature binds the service (execute-api), the region and the body: a signed
+    x-amz-content-sha256 must be the body's own hash, as API Gateway requires.
+    """
     lowered = {name.lower(): value for name, value in headers.items()}
     match = _AUTHORIZATION.match(lowered.get("authorization", "").strip())
     if not match or not hmac.compare_digest(match["access_key"], access_key):
+        return None
+    if match["service"] != SERVICE or match["region"] != (region or REGION):
+        return None
+    claimed_hash = lowered.get("x-amz-content-sha256")
+    if claimed_hash is not None and not hmac.compare_digest(claimed_hash, hashlib.sha256(body).hexdigest()):
         return None
     amz_date = lowered.get("x-amz-date", "")
     try:

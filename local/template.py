@@ -148,8 +148,14 @@ class HttpRoute:
     path: str
     authorizer: str | None
 
+    @property
+    def catch_all(self) -> bool:
+        """`ANY /prefix/{proxy+}`: takes what no route serves under a prefix (a wrong method answers 405)."""
+        return self.method == "ANY" and self.path.endswith("{proxy+}")
 
-def http_routes(template: dict[str, Any] | None = None) -> list[HttpRoute]:
+
+def http_routes(template: dict[str, Any] | None = None, *, include_catch_all: bool = False) -> list[HttpRoute]:
+    """The template's HTTP routes; the catch-all routes only when asked (they serve no operation)."""
     template = template or load_template()
     apis = resources_of_type(template, "AWS::Serverless::HttpApi")
     routes = []
@@ -169,7 +175,7 @@ def http_routes(template: dict[str, Any] | None = None) -> list[HttpRoute]:
                     authorizer=None if authorizer == "NONE" else authorizer,
                 )
             )
-    return routes
+    return [route for route in routes if include_catch_all or not route.catch_all]
 
 
 def table_definitions(template: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:

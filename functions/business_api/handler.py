@@ -8,8 +8,13 @@ from bizline.observability import logger, metrics
 from bizline.routes import accounts, openapi, phone_numbers, platform
 from bizline.web import build_resolver, handle
 
+# This function also takes the catch-all routes: it knows every route of the API for a 405's Allow.
 app = build_resolver(
-    accounts.build_router(), phone_numbers.build_router(), platform.build_router(), openapi.build_router()
+    accounts.build_router(),
+    phone_numbers.build_router(),
+    platform.build_router(),
+    openapi.build_router(),
+    allowed_methods=openapi.allowed_methods,
 )
 
 

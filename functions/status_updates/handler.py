@@ -1,4 +1,4 @@
-"""Applies message statuses from the status queue; unknown messages are retried (partial batch)."""
+"""Applies message statuses from the status queue; unknown messages are retried (partial batch), then kept."""
 
 from typing import Any
 
@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from bizline.models.tasks import StatusTaskRecord
 from bizline.observability import logger
-from bizline.services.statuses import apply_status_update
+from bizline.services.status_updates import apply_status_update
 
 # Failed records are reported, not raised: SQS retries just those, even when all failed. A body that
 # is not a StatusTask is one such failure.
@@ -14,7 +14,8 @@ processor = BatchProcessor(event_type=EventType.SQS, model=StatusTaskRecord, rai
 
 
 def record_handler(record: StatusTaskRecord) -> bool:
-    return apply_status_update(record.body)
+    # How often SQS has handed this status over: an unknown wamid stops being retried after a few.
+    return apply_status_update(record.body, attempt=int(record.attributes.ApproximateReceiveCount))
 
 
 @logger.inject_lambda_context

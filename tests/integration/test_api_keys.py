@@ -164,3 +164,55 @@ def test_requests_without_a_key_or_with_a_wrong_key_are_refused(api):
     assert api.request("GET", "/v1/api-keys").status == 401
     assert api.request("GET", "/v1/api-keys", headers=bearer("bzl_" + "x" * 43)).status == 403
     assert api.request("GET", "/v1/api-keys", headers={"authorization": "Basic Zm9vOmJhcg=="}).status == 403
+
+
+def test_a_business_has_at_most_ten_active_keys(api, aws):
+    # Given a business with its first key and nine more: ten active keys
+    business, first_key = sign_up(api)
+    created = [post_json(api, "/v1/api-keys", {"name": f"key {index}"}, api_key=first_key) for index in range(9)]
+    assert [response.status for response in created] == [201] * 9
+    # When it asks for an eleventh
+    refused = post_json(api, "/v1/api-keys", {"name": "one too many"}, api_key=first_key)
+    # Then it is refused with 409 limit_reached, and no key was stored for it
+    assert refused.status == 409
+    assert refused.json()["error"]["code"] == "limit_reached"
+    assert "10" in refused.json()["error"]["message"]
+    assert len(scan(aws["dynamodb"], "ApiKeysTable")) == 10
+    assert len(_keys(api, first_key)) == 10
+    # And once it revokes one, it may create another
+    revoked = created[0].json()["key_id"]
+    assert api.request("DELETE", f"/v1/api-keys/{revoked}", headers=bearer(first_key)).status == 204
+    assert post_json(api, "/v1/api-keys", {"name": "replacement"}, api_key=first_key).status == 201
+    stored = {item["business_id"]["S"]: item for item in scan(aws["dynamodb"], "BusinessesTable")}
+    assert stored[business["business_id"]]["active_key_count"] == {"N": "10"}
+
+
+def test_keys_created_at_the_same_moment_never_pass_the_limit(api, aws):
+    # Given a business with eight active keys
+    _, first_key = sign_up(api)
+    for _ in range(7):
+        assert post_json(api, "/v1/api-keys", {}, api_key=first_key).status == 201
+    # When six more are asked for at the same moment
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(lambda _: post_json(api, "/v1/api-keys", {}, api_key=first_key).status, range(6)))
+    # Then exactly two are created and the rest refused: never more than ten active keys
+    assert sorted(statuses) == [201, 201, 409, 409, 409, 409]
+    assert len(scan(aws["dynamodb"], "ApiKeysTable")) == 10
+    assert len(_keys(api, first_key)) == 10
+
+
+def test_the_listing_shows_at_most_the_limit_even_when_more_keys_were_stored(api, aws, monkeypatch):
+    # Given a business that had twelve active keys before the limit was ten
+    _, first_key = sign_up(api)
+    monkeypatch.setenv("MAX_ACTIVE_API_KEYS", "12")
+    from bizline.caches import reset_caches
+
+    reset_caches()
+    for _ in range(11):
+        assert post_json(api, "/v1/api-keys", {}, api_key=first_key).status == 201
+    monkeypatch.setenv("MAX_ACTIVE_API_KEYS", "10")
+    reset_caches()
+    # When it lists its keys
+    listed = _keys(api, first_key)
+    # Then the listing is bounded by the limit
+    assert len(listed) == 10

@@ -102,6 +102,10 @@ def test_an_applied_change_is_kept_when_the_business_is_next_written(api, clock)
     [
         ({"display_name": None}, "display_name"),
         ({"display_name": ""}, "display_name"),
+        ({"size": None}, "size"),
+        ({"display_name": "\u200b\u200d\ufeff"}, "display_name"),
+        ({"display_name": "Huber\u202eGmbH"}, "display_name"),
+        ({"display_name": "Huber\u0000"}, "display_name"),
         ({"website": "ftp://huber.example"}, "website"),
         ({"website": "http://huber.example"}, "website"),
         (
@@ -121,3 +125,14 @@ def test_invalid_changes_are_refused_and_change_nothing(api, body, field):
     assert error["code"] == "validation_failed"
     assert field in [detail["field"] for detail in error["details"]]
     assert api.request("GET", "/v1/businesses/me", headers=bearer(key)).json() == business
+
+
+def test_a_name_is_stored_in_its_composed_form(api):
+    # Given a business whose new name is written with a combining diaeresis (a + U+0308)
+    _, key = sign_up(api)
+    # When it changes its name
+    response = _patch(api, key, {"display_name": "Ba\u0308ckerei Huber"})
+    # Then the name is stored NFC-normalised, as one character
+    assert response.status == 200
+    assert response.json()["display_name"] == "B\u00e4ckerei Huber"
+    assert api.request("GET", "/v1/businesses/me", headers=bearer(key)).json()["display_name"] == "B\u00e4ckerei Huber"

@@ -106,6 +106,13 @@ def test_a_body_that_is_not_base64_when_flagged_so_is_refused(aws):
             ["size.x"],
         ),
         ({"size": None}, ["size"]),
+        ({"display_name": "\u200b\u200c\u200d"}, ["display_name"]),
+        ({"display_name": " \u2060 \ufeff "}, ["display_name"]),
+        ({"display_name": "Huber\x00"}, ["display_name"]),
+        ({"display_name": "Huber\nGmbH"}, ["display_name"]),
+        ({"display_name": "Huber\x1bGmbH"}, ["display_name"]),
+        ({"legal_name": "\u202eHbmG rebuH"}, ["legal_name"]),
+        ({"legal_name": "Huber \u2067GmbH\u2069"}, ["legal_name"]),
     ],
 )
 def test_invalid_fields_are_named_in_the_details(api, aws, overrides, fields):

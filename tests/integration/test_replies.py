@@ -262,6 +262,43 @@ def test_a_status_that_overtakes_its_send_is_retried_not_lost(api, aws, bakery):
     assert len(results[0]["batchItemFailures"]) == 1
 
 
+def test_a_status_for_a_wamid_bizline_never_sent_is_kept_as_unmatched_not_dead_lettered(api, aws, bakery):
+    # Given a status for a message some other client sent, already handed to the consumer three times
+    post_webhook(api, envelope(change(NUMBER, statuses=[status("wamid.ECHO", "delivered")])), bakery["meta_secret"])
+    url = aws["sqs"].get_queue_url(QueueName="StatusQueue")["QueueUrl"]
+    for _ in range(3):
+        assert aws["sqs"].receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"]
+    # When the consumer takes it a fourth time
+    (result,) = drain("StatusQueue", "StatusUpdatesFunction", rounds=1)
+    # Then it is not reported as failed (no retry into the dead-letter queue) but kept as unmatched, expiring
+    assert result["batchItemFailures"] == []
+    (kept,) = scan(aws["dynamodb"], "WhatsAppEventsTable")
+    assert (kept["kind"]["S"], kept["event_key"]["S"]) == ("unmatched_status", "unmatched_status#wamid.ECHO#delivered")
+    assert kept["business_id"]["S"] == bakery["business"]["business_id"]
+    assert "expires_at" in kept
+    assert queue_bodies(aws, "StatusQueue") == []
+    assert [e for e in scan(aws["dynamodb"], "DeliveriesTable") if "message.status" in e["payload"]["S"]] == []
+
+
+def test_a_failed_status_never_changes_a_customers_message(api, aws, bakery):
+    # Given a customer's message, and a `failed` status naming its wamid
+    _customer_writes(api, bakery)
+    inbound = next(m for m in scan(aws["dynamodb"], "MessagesTable") if m["direction"]["S"] == "inbound")
+    wamid = inbound["wamid"]["S"]
+    errors = [{"code": 131000, "title": "Something went wrong"}]
+    post_webhook(
+        api, envelope(change(NUMBER, statuses=[status(wamid, "failed", errors=errors)])), bakery["meta_secret"]
+    )
+    # When the consumer takes it
+    (result,) = drain("StatusQueue", "StatusUpdatesFunction", rounds=1)
+    # Then the customer's message is as it was, and nothing is retried or called back
+    assert result["batchItemFailures"] == []
+    state, stored = _status_of(aws, inbound["message_id"]["S"])
+    assert state == inbound["status"]["S"]
+    assert "errors" not in stored
+    assert [e for e in scan(aws["dynamodb"], "DeliveriesTable") if "message.status" in e["payload"]["S"]] == []
+
+
 # -- providers ------------------------------------------------------------------------------------
 class _GraphApi:
     """A stand-in for graph.facebook.com on 127.0.0.1, answering as scripted."""

@@ -26,6 +26,7 @@ EXPECTED_STATUS = {
     "business_api/list_phone_numbers.json": 200,
     "business_api/remove_phone_number.json": 204,
     "business_api/rotate_webhook_secret.json": 201,
+    "business_api/wrong_method.json": 405,  # PUT /v1/api-keys through the catch-all route
     "messaging_api/send_message.json": 202,
     "messaging_api/list_conversations.json": 200,
     "messaging_api/list_conversation_messages.json": 200,

@@ -31,7 +31,7 @@ def bakery(api, aws):
 
 
 def _nothing_written(aws):
-    for table in ("MessagesTable", "CustomersTable", "DeliveriesTable", "UnroutedWebhooksTable"):
+    for table in ("MessagesTable", "CustomersTable", "DeliveriesTable", "UnroutedWebhooksTable", "WhatsAppEventsTable"):
         assert scan(aws["dynamodb"], table) == [], table
     assert queue_bodies(aws, "DeliveryQueue") == []
     assert queue_bodies(aws, "StatusQueue") == []
@@ -182,7 +182,15 @@ def test_every_entry_change_message_and_status_of_a_batch_counts(api, aws, baker
     # When it arrives
     response = post_webhook(api, payload, bakery["secret"])
     # Then every message is stored, the unknown type kept whole, and both statuses are queued
-    assert response.json() == {"messages_stored": 5, "duplicates": 0, "statuses_queued": 2, "unrouted": 0}
+    assert response.json() == {
+        "messages_stored": 5,
+        "duplicates": 0,
+        "statuses_queued": 2,
+        "unrouted": 0,
+        "changes_recorded": 0,
+        "messages_updated": 0,
+        "unreadable": 0,
+    }
     stored = {m["message_id"]["S"]: m for m in scan(aws["dynamodb"], "MessagesTable")}
     assert {key: value["type"]["S"] for key, value in stored.items()} == {
         "wamid.IMG": "image",

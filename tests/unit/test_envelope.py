@@ -11,8 +11,12 @@ from local.meta_envelopes import change, contact, envelope, status, text_message
 NUMBER = "1098765432"
 
 
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
 def _read(*changes):
-    return read_envelope(WebhookEnvelope.model_validate(envelope(*changes)))
+    reading = read_envelope(WebhookEnvelope.model_validate(envelope(*changes)).entry, NOW)
+    return reading.messages, reading.statuses
 
 
 def test_a_text_message_names_its_number_customer_time_and_keeps_the_message_whole():
@@ -97,3 +101,103 @@ def test_a_customer_goes_by_wa_and_user_keys_and_each_key_names_them_back():
 
 def test_anything_else_is_no_customer_key():
     assert [CustomerIdentity.from_key(key) for key in ("cus_0123", "wa:", "user:", "phone:4366", "")] == [None] * 5
+
+
+def _reading(*changes, entry_time=None):
+    payload = envelope(*changes)
+    if entry_time is not None:
+        payload["entry"][0]["time"] = entry_time
+    return read_envelope(WebhookEnvelope.model_validate(payload).entry, NOW)
+
+
+def test_numbers_where_meta_documents_strings_are_read():
+    # Given a message whose timestamp and sender are JSON numbers
+    message = {"id": "wamid.N", "from": 4366011, "timestamp": 1_795_000_000, "type": "text", "text": {"body": "a"}}
+    # When it is read / Then it is one message with Meta's time and the sender as text
+    (read,) = _reading(change(NUMBER, [message])).messages
+    assert read.sent_at == datetime.fromtimestamp(1_795_000_000, UTC)
+    assert read.customer.wa_id == "4366011"
+
+
+def test_a_message_without_a_timestamp_is_timed_when_it_arrived():
+    message = text_message("wamid.T", "a", "4366011")
+    del message["timestamp"]
+    (read,) = _reading(change(NUMBER, [message])).messages
+    assert read.sent_at == NOW
+
+
+def test_a_message_that_cannot_be_read_is_unreadable_with_its_reason_and_its_neighbour_is_read():
+    # Given a message without an id beside a good one
+    broken = {"from": "4366011", "timestamp": "1", "type": "text"}
+    reading = _reading(change(NUMBER, [broken, text_message("wamid.G", "b", "4366011")]))
+    # Then the good one is read, and the broken one is kept whole with a reason naming the id
+    assert [m.wamid for m in reading.messages] == ["wamid.G"]
+    (unreadable,) = reading.unreadable
+    assert unreadable.payload == broken
+    assert unreadable.phone_number_id == NUMBER
+    assert "id" in unreadable.reason
+    # And its key is the same for the same content, different for other content
+    assert unreadable.key == _reading(change(NUMBER, [broken])).unreadable[0].key
+    assert unreadable.key != _reading(change(NUMBER, [{**broken, "timestamp": "2"}])).unreadable[0].key
+
+
+def test_edits_revocations_and_number_changes_are_not_new_messages():
+    edit = {
+        "from": "4366011",
+        "id": "wamid.E",
+        "timestamp": "5",
+        "type": "edit",
+        "edit": {"original_message_id": "wamid.O", "message": {"type": "text", "text": {"body": "neu"}}},
+    }
+    revoke = {
+        "from": "4366011",
+        "id": "wamid.R",
+        "timestamp": "6",
+        "type": "revoke",
+        "revoke": {"original_message_id": "wamid.O"},
+    }
+    system = {
+        "from": "4366011",
+        "id": "wamid.S",
+        "timestamp": "7",
+        "type": "system",
+        "system": {"body": "changed", "wa_id": "4366099", "type": "user_changed_number"},
+    }
+    reading = _reading(change(NUMBER, [edit, revoke, system]))
+    assert reading.messages == []
+    assert reading.unreadable == []
+    assert [(r.kind, r.original_wamid, r.content) for r in reading.revisions] == [
+        ("edit", "wamid.O", {"type": "text", "text": {"body": "neu"}}),
+        ("revoke", "wamid.O", None),
+    ]
+    (moved,) = reading.number_changes
+    assert (moved.old_wa_id, moved.new_wa_id) == ("4366011", "4366099")
+
+
+def test_an_edit_without_its_original_is_unreadable():
+    edit = {"from": "4366011", "id": "wamid.E", "timestamp": "5", "type": "edit", "edit": {"message": {}}}
+    reading = _reading(change(NUMBER, [edit]))
+    assert reading.revisions == []
+    assert "original_message_id" in reading.unreadable[0].reason
+
+
+def test_other_fields_are_changes_keyed_by_content_and_time():
+    # Given a template update (no number) and an echo (with metadata)
+    template = {"field": "message_template_status_update", "value": {"event": "APPROVED", "message_template_id": 1}}
+    echo = {"field": "smb_message_echoes", "value": {"metadata": {"phone_number_id": NUMBER}, "message_echoes": []}}
+    first = _reading(template, echo, entry_time=1_795_000_000)
+    # Then both are changes; the echo names its number, the template only its account
+    assert [(c.field, c.phone_number_id, c.waba_id) for c in first.changes] == [
+        ("message_template_status_update", None, "waba-1"),
+        ("smb_message_echoes", NUMBER, "waba-1"),
+    ]
+    # And the same change read again has the same key; at another time, another key
+    assert first.changes[0].key == _reading(template, entry_time=1_795_000_000).changes[0].key
+    assert first.changes[0].key != _reading(template, entry_time=1_795_000_001).changes[0].key
+
+
+def test_value_level_errors_are_a_change_of_their_own():
+    value = change(NUMBER)
+    value["value"]["errors"] = [{"code": 131000}]
+    (errors,) = _reading(value).changes
+    assert (errors.field, errors.value, errors.phone_number_id) == ("errors", [{"code": 131000}], NUMBER)

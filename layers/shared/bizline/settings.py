@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     messages_table: ResourceName = None
     deliveries_table: ResourceName = None
     unrouted_webhooks_table: ResourceName = None
+    whatsapp_events_table: ResourceName = None
     idempotency_table: ResourceName = None
     send_rate_table: ResourceName = None
     verification_requests_table: ResourceName = None
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     send_queue_url: ResourceName = None
     status_queue_url: ResourceName = None
     meta_secret_name: ResourceName = None
+    # Signs pagination cursors (adapters/cursors.py); the stack generates it.
+    cursor_secret_name: ResourceName = None
     meta_graph_api_version: str = "v21.0"
     meta_graph_api_url: str = "https://graph.facebook.com"
     # Meta's default throughput per business phone number.
@@ -56,8 +59,13 @@ class Settings(BaseSettings):
     # Local development may deliver callbacks to http://127.0.0.1; never enable it in AWS.
     allow_http_callbacks: bool = False
     max_body_bytes: int = 64 * 1024
+    # How deep arrays and objects may nest in a request body (Meta's webhooks nest about ten deep).
+    max_body_depth: int = 32
     # How long before an API key's last-used time is refreshed: bounds writes on hot keys.
     key_last_used_resolution_seconds: int = 300
+    # How many active API keys and phone numbers one business may have (409 limit_reached beyond).
+    max_active_api_keys: int = 10
+    max_phone_numbers_per_business: int = 20
 
     def __getattribute__(self, name: str) -> Any:
         value = super().__getattribute__(name)

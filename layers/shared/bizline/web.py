@@ -6,7 +6,8 @@ Every response that is not a success carries `{"error": {"code", "message", "det
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -56,6 +57,9 @@ GATEWAY_DESCRIPTIONS = {
 # Which of API Gateway's own answers each security scheme brings (an API key: the Lambda authorizer,
 # whose identity source is the `Authorization` header; a reviewer: IAM authorization).
 GATEWAY_ANSWERS_BY_SCHEME = {SECURITY_SCHEME: (401, 403), REVIEWER_SECURITY_SCHEME: (403,)}
+# A JSON string (with its escapes) or one bracket: what decides how deep a body nests.
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_OPENING = frozenset("[{")
 
 
 def error_responses(*status_codes: int) -> dict[int, dict[str, Any]]:
@@ -112,7 +116,32 @@ def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return details
 
 
-def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
+def _methods_served(app: APIGatewayHttpResolver, path: str) -> set[str]:
+    """The methods this resolver's own routes serve at `path`."""
+    return {
+        method.upper()
+        for route in app._static_routes + app._dynamic_routes
+        if route.rule.match(path)
+        for method in (route.method if isinstance(route.method, list | tuple) else [route.method])
+    }
+
+
+def method_not_allowed(allowed: Iterable[str]) -> Response:
+    """405 with the error body and the `Allow` header naming what the path serves."""
+    methods = ", ".join(sorted(set(allowed)))
+    response = json_error(405, "method_not_allowed", f"This path does not serve that method; it serves {methods}.")
+    response.headers["Allow"] = methods
+    return response
+
+
+def build_resolver(
+    *routers: Router, allowed_methods: Callable[[str], Iterable[str]] | None = None
+) -> APIGatewayHttpResolver:
+    """The resolver of one function: its routers, the error contract, and 404/405 for what no route serves.
+
+    `allowed_methods(path)` names the methods the whole API serves at a path (the function behind the
+    catch-all routes knows every route); without it, the resolver's own routes decide.
+    """
     app = APIGatewayHttpResolver(enable_validation=True)
     app.configure_openapi(
         title=API_TITLE,
@@ -142,6 +171,10 @@ def build_resolver(*routers: Router) -> APIGatewayHttpResolver:
 
     @app.not_found
     def _no_route(_: NotFoundError) -> Response:
+        path = app.current_event.path
+        allowed = _methods_served(app, path) | set(allowed_methods(path) if allowed_methods else ())
+        if allowed:
+            return method_not_allowed(allowed)
         return json_error(404, "not_found", "No such route.")
 
     @app.exception_handler(Exception)
@@ -172,10 +205,65 @@ def raw_body(event: Mapping[str, Any]) -> bytes:
     return body.encode("utf-8")
 
 
+def _nesting_depth(text: str, bound: int) -> int:
+    """How deep the arrays and objects of a JSON text nest, counted until it passes `bound`."""
+    depth = deepest = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in _OPENING:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > bound:
+                    break
+        elif len(token) == 1:
+            depth -= 1
+    return deepest
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _content_type(event: Mapping[str, Any]) -> str:
+    content_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
+    if content_type == "application/json":
+        return content_type
+    if content_type == "application/merge-patch+json":
+        raise UnsupportedMediaType(
+            "JSON merge patches are not supported: send the changed fields as 'Content-Type: application/json' "
+            "(an absent field is kept, null clears an optional one)."
+        )
+    raise UnsupportedMediaType("Send the request body as JSON with 'Content-Type: application/json'.")
+
+
+def _parse_json(text: str) -> None:
+    settings = get_settings()
+    if _nesting_depth(text, settings.max_body_depth) > settings.max_body_depth:
+        raise BadRequest(
+            f"The request body nests arrays and objects more than {settings.max_body_depth} deep.",
+            code="nesting_too_deep",
+        )
+    try:
+        json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise BadRequest(f"The request body is not valid JSON: {error.msg}.", code="malformed_json") from error
+    except ValueError as error:
+        if "digits" in str(error):
+            # Python refuses to convert integers longer than sys.get_int_max_str_digits() (4300).
+            raise BadRequest("The request body has an integer too long to read.", code="number_too_large") from error
+        raise BadRequest(f"The request body is not valid JSON: {error}.", code="malformed_json") from error
+    except RecursionError as error:  # pragma: no cover - the depth bound comes first
+        raise BadRequest("The request body nests too deep.", code="nesting_too_deep") from error
+
+
 def check_body(event: Mapping[str, Any]) -> dict[str, Any]:
     """Refuse what the resolver cannot safely parse, and hand it a plain UTF-8 body.
 
-    Returns the event to resolve (decoded when API Gateway base64-encoded a JSON body).
+    Every route gets these checks, the unauthenticated webhook included, before any signature or
+    key is looked at: size, media type, encoding, nesting depth, integer length, JSON itself.
+    Returns the event to resolve (decoded when API Gateway base64-encoded a JSON body, its
+    content type spelled as the resolver expects it).
     """
     method = (event.get("requestContext", {}).get("http", {}).get("method") or "").upper()
     body = raw_body(event)
@@ -183,22 +271,21 @@ def check_body(event: Mapping[str, Any]) -> dict[str, Any]:
         raise PayloadTooLarge(f"The request body is larger than {get_settings().max_body_bytes} bytes.")
     if method not in _METHODS_WITH_BODY or not body:
         return dict(event)
-    content_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        raise UnsupportedMediaType("Send the request body as JSON with 'Content-Type: application/json'.")
+    content_type = _content_type(event)
     try:
         text = body.decode("utf-8")
-        json.loads(text)
     except UnicodeDecodeError as error:
         raise BadRequest("The request body is not UTF-8.", code="malformed_body") from error
-    except json.JSONDecodeError as error:
-        raise BadRequest(f"The request body is not valid JSON: {error.msg}.", code="malformed_json") from error
-    return {**event, "body": text, "isBase64Encoded": False}
+    _parse_json(text)
+    headers = {name: value for name, value in (event.get("headers") or {}).items() if name.lower() != "content-type"}
+    return {**event, "headers": {**headers, "content-type": content_type}, "body": text, "isBase64Encoded": False}
 
 
 def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Check the body at the edge, then resolve; a catch-all route never reads a body, so 404/405 come first."""
     try:
-        event = check_body(event)
+        if not str(event.get("routeKey", "")).startswith("ANY "):
+            event = check_body(event)
     except BizlineError as error:
         return {
             "statusCode": error.status_code,

@@ -37,30 +37,44 @@ def key_record(key: StoredApiKey) -> ApiKeyRecord:
     )
 
 
-def add_api_key(key: StoredApiKey) -> None:
-    """Store a new key and count it on its business, together or not at all."""
+def add_api_key(key: StoredApiKey, limit: int) -> None:
+    """Store a new key and count it on its business, together or not at all.
+
+    Refused with 409 `limit_reached` when the business has `limit` active keys already.
+    """
 
     def write(transaction: TransactWrite) -> None:
         transaction.save(key_record(key), condition=ApiKeyRecord.key_hash.does_not_exist())
         transaction.update(
             BusinessRecord(business_id=key.business_id),
             actions=[BusinessRecord.active_key_count.add(1)],
-            condition=BusinessRecord.business_id.exists(),
+            condition=BusinessRecord.business_id.exists() & (BusinessRecord.active_key_count < limit),
         )
 
     refused = transact(write)
     if 1 in refused:
-        raise NotFound("No such business.")
+        try:
+            BusinessRecord.get(key.business_id, consistent_read=True, attributes_to_get=["business_id"])
+        except DoesNotExist as error:
+            raise NotFound("No such business.") from error
+        raise Conflict(
+            f"The business has {limit} active API keys, the most it may have: revoke one before creating another.",
+            code="limit_reached",
+        )
     if refused:
         raise Conflict("The key exists already.")
 
 
-def list_active_api_keys(business_id: str) -> list[StoredApiKey]:
-    """The business's keys not revoked."""
+def list_active_api_keys(business_id: str, limit: int) -> list[StoredApiKey]:
+    """The business's keys not revoked, at most `limit` of them."""
     return [
         _key_from_record(record)
         for record in ApiKeyRecord.by_business.query(
-            business_id, filter_condition=ApiKeyRecord.revoked_at.does_not_exist()
+            # Revoked keys are read and filtered out: pages of 100 keep that to few round trips.
+            business_id,
+            filter_condition=ApiKeyRecord.revoked_at.does_not_exist(),
+            limit=limit,
+            page_size=100,
         )
     ]
 

@@ -9,11 +9,11 @@ from datetime import datetime
 
 from pynamodb.exceptions import DoesNotExist
 
-from bizline.adapters.conditional import save_if, update_if
+from bizline.adapters.conditional import delete_if, save_if, update_if
 from bizline.adapters.cursors import decode_cursor, encode_cursor, owned_by
 from bizline.adapters.tables import CustomerRecord
 from bizline.clock import from_iso, to_iso
-from bizline.models.customers import Customer, CustomerIdentity
+from bizline.models.customers import WA_ID_PREFIX, Customer, CustomerIdentity
 from bizline.models.stored_messages import Direction
 
 CUSTOMER_ID_PREFIX = "cus_"
@@ -31,6 +31,8 @@ def _from_record(record: CustomerRecord) -> Customer:
         last_direction=record.last_direction,
         last_inbound_at=from_iso(record.last_inbound_at),
         created_at=from_iso(record.created_at),
+        marketing_messages=record.marketing_messages,
+        marketing_messages_at=from_iso(record.marketing_messages_at),
     )
 
 
@@ -119,7 +121,42 @@ def list_conversations(business_id: str, limit: int, cursor: str | None) -> tupl
         business_id,
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=decode_cursor(cursor, owned_by(business_id)),
+        last_evaluated_key=decode_cursor(cursor, owned_by(business_id), scope=f"conversations:{business_id}"),
     )
     items = [_from_record(record) for record in result]
-    return items, encode_cursor(result.last_evaluated_key)
+    return items, encode_cursor(result.last_evaluated_key, scope=f"conversations:{business_id}")
+
+
+def set_marketing_preference(business_id: str, customer_id: str, value: str, at: datetime) -> bool:
+    """Record the customer's stop or resume of marketing messages; an older word than the one kept changes nothing."""
+    at_iso = to_iso(at)
+    return update_if(
+        CustomerRecord(business_id=business_id, customer_key=customer_id),
+        [CustomerRecord.marketing_messages.set(value), CustomerRecord.marketing_messages_at.set(at_iso)],
+        CustomerRecord.customer_id.exists()
+        & (CustomerRecord.marketing_messages_at.does_not_exist() | (CustomerRecord.marketing_messages_at < at_iso)),
+    )
+
+
+def move_wa_id(business_id: str, customer_id: str, old_wa_id: str, new_wa_id: str) -> bool:
+    """The customer now goes by `new_wa_id`: the new name leads to them, the old one to nobody.
+
+    False (and nothing changed) when the new number already names another customer of the business.
+    """
+    new_key = WA_ID_PREFIX + new_wa_id
+    if (
+        not _claim_key(business_id, new_key, customer_id)
+        and CustomerRecord.get(business_id, new_key, consistent_read=True).customer_id != customer_id
+    ):
+        return False
+    update_if(
+        CustomerRecord(business_id=business_id, customer_key=customer_id),
+        [CustomerRecord.wa_id.set(new_wa_id)],
+        CustomerRecord.customer_id.exists(),
+    )
+    # The old number may be given to someone else: it must not lead to this customer any longer.
+    delete_if(
+        CustomerRecord(business_id=business_id, customer_key=WA_ID_PREFIX + old_wa_id),
+        CustomerRecord.customer_id == customer_id,
+    )
+    return True

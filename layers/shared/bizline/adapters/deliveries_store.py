@@ -132,7 +132,7 @@ def list_deliveries(
         scan_index_forward=False,
         filter_condition=DeliveryRecord.status.is_in(*statuses) if statuses else None,
         limit=limit,
-        last_evaluated_key=decode_cursor(cursor, owned_by(business_id)),
+        last_evaluated_key=decode_cursor(cursor, owned_by(business_id), scope=f"deliveries:{business_id}"),
     )
     items = [_delivery(record) for record in result]
-    return items, encode_cursor(result.last_evaluated_key)
+    return items, encode_cursor(result.last_evaluated_key, scope=f"deliveries:{business_id}")

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.expressions.condition import size
 
 from bizline.adapters.conditional import save_if, update_if
 from bizline.adapters.cursors import decode_cursor, encode_cursor, owned_by
@@ -65,6 +66,9 @@ def _from_record(record: MessageRecord) -> StoredMessage:
         wamid=record.wamid,
         sent_at=from_iso(record.sent_at),
         created_at=from_iso(record.created_at),
+        edit_history=[json.loads(item) for item in record.edit_history or []],
+        edited_at=from_iso(record.edited_at),
+        deleted_at=from_iso(record.deleted_at),
     )
 
 
@@ -102,6 +106,37 @@ def apply_status(business_id: str, message_id: str, status: str, at: datetime, e
         MessageRecord(business_id=business_id, message_id=message_id),
         actions,
         MessageRecord.message_id.exists() & (MessageRecord.status_rank < rank),
+    )
+
+
+def apply_edit(message: StoredMessage, edit_wamid: str, content: dict[str, Any], at: datetime) -> bool:
+    """Replace the content of `message` as read, its earlier content kept in the history with the edit's wamid.
+
+    False when the message changed since it was read (another edit landed): read it again and look.
+    """
+    earlier = {"content": message.content, "replaced_by": edit_wamid, "replaced_at": to_iso(at)}
+    unchanged = (
+        size(MessageRecord.edit_history) == len(message.edit_history)
+        if message.edit_history
+        else MessageRecord.edit_history.does_not_exist()
+    )
+    return update_if(
+        MessageRecord(business_id=message.business_id, message_id=message.message_id),
+        [
+            MessageRecord.content.set(json.dumps(content)),
+            MessageRecord.edit_history.set((MessageRecord.edit_history | []).append([json.dumps(earlier)])),
+            MessageRecord.edited_at.set(to_iso(at)),
+        ],
+        MessageRecord.message_id.exists() & unchanged,
+    )
+
+
+def mark_deleted(business_id: str, message_id: str, at: datetime) -> bool:
+    """Mark a message deleted by its sender; False when it was marked before."""
+    return update_if(
+        MessageRecord(business_id=business_id, message_id=message_id),
+        [MessageRecord.deleted_at.set(to_iso(at))],
+        MessageRecord.message_id.exists() & MessageRecord.deleted_at.does_not_exist(),
     )
 
 
@@ -146,7 +181,11 @@ def list_conversation_messages(
         _conversation_key(business_id, customer_id),
         scan_index_forward=False,
         limit=limit,
-        last_evaluated_key=decode_cursor(cursor, owned_by(business_id)),
+        last_evaluated_key=decode_cursor(
+            cursor, owned_by(business_id), scope=f"messages:{_conversation_key(business_id, customer_id)}"
+        ),
     )
     items = [_from_record(record) for record in result]
-    return items, encode_cursor(result.last_evaluated_key)
+    return items, encode_cursor(
+        result.last_evaluated_key, scope=f"messages:{_conversation_key(business_id, customer_id)}"
+    )

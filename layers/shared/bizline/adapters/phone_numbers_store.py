@@ -1,9 +1,10 @@
-"""Persistence of WhatsApp phone numbers: each belongs to one business."""
+"""Persistence of WhatsApp phone numbers: each belongs to one business, counted on it to bound how many."""
 
 from pynamodb.exceptions import DoesNotExist
+from pynamodb.transactions import TransactWrite
 
-from bizline.adapters.conditional import delete_if, save_if
-from bizline.adapters.tables import PhoneNumberRecord
+from bizline.adapters.conditional import delete_if, transact
+from bizline.adapters.tables import BusinessRecord, PhoneNumberRecord
 from bizline.clock import from_iso, to_iso
 from bizline.errors import Conflict, NotFound
 from bizline.models.phone_numbers import OwnedPhoneNumber
@@ -18,16 +19,36 @@ def _from_record(record: PhoneNumberRecord) -> OwnedPhoneNumber:
     )
 
 
-def add_phone_number(number: OwnedPhoneNumber) -> None:
-    """Register a number for its business; Conflict when any business has it already."""
+def add_phone_number(number: OwnedPhoneNumber, limit: int) -> None:
+    """Register a number for its business and count it there, together or not at all.
+
+    Conflict `phone_number_taken` when any business has it already, `limit_reached` when its
+    business has `limit` numbers (a business from before the count existed counts from zero).
+    """
     record = PhoneNumberRecord(
         phone_number_id=number.phone_number_id,
         business_id=number.business_id,
         display_phone_number=number.display_phone_number,
         created_at=to_iso(number.created_at),
     )
-    if not save_if(record, PhoneNumberRecord.phone_number_id.does_not_exist()):
+    count = BusinessRecord.phone_number_count
+
+    def write(transaction: TransactWrite) -> None:
+        transaction.save(record, condition=PhoneNumberRecord.phone_number_id.does_not_exist())
+        transaction.update(
+            BusinessRecord(business_id=number.business_id),
+            actions=[count.add(1)],
+            condition=BusinessRecord.business_id.exists() & (count.does_not_exist() | (count < limit)),
+        )
+
+    refused = transact(write)
+    if 0 in refused:
         raise Conflict("This phone number is already registered with bizline.", code="phone_number_taken")
+    if refused:
+        raise Conflict(
+            f"The business has {limit} phone numbers, the most it may have: remove one before adding another.",
+            code="limit_reached",
+        )
 
 
 def get_phone_number(phone_number_id: str) -> OwnedPhoneNumber | None:
@@ -49,6 +70,17 @@ def phone_numbers_displayed_as(e164: str) -> list[OwnedPhoneNumber]:
 
 
 def remove_phone_number(business_id: str, phone_number_id: str) -> None:
-    """Remove one of a business's numbers; NotFound when it has no such number."""
-    if not delete_if(PhoneNumberRecord(phone_number_id=phone_number_id), PhoneNumberRecord.business_id == business_id):
+    """Remove one of a business's numbers and uncount it; NotFound when it has no such number."""
+    owned = PhoneNumberRecord.business_id == business_id
+    count = BusinessRecord.phone_number_count
+
+    def write(transaction: TransactWrite) -> None:
+        transaction.delete(PhoneNumberRecord(phone_number_id=phone_number_id), condition=owned)
+        transaction.update(BusinessRecord(business_id=business_id), actions=[count.add(-1)], condition=count > 0)
+
+    refused = transact(write)
+    if 0 in refused:
+        raise NotFound("No such phone number.")
+    # A number added before numbers were counted is removed without a count to take it from.
+    if refused and not delete_if(PhoneNumberRecord(phone_number_id=phone_number_id), owned):
         raise NotFound("No such phone number.")

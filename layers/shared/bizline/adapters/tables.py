@@ -74,6 +74,8 @@ class BusinessRecord(Model):
     tier_history = ListAttribute(of=TierChangeAttribute, default=list)
     # Kept in the same transactions that add and revoke keys, so the last key cannot be revoked.
     active_key_count = NumberAttribute(default=0)
+    # Kept in the same transactions that add and remove phone numbers: bounds numbers per business.
+    phone_number_count = NumberAttribute(default=0)
     # Standard Webhooks signing secrets; the previous one stays valid until its expiry (rotation).
     webhook_secret = UnicodeAttribute(null=True)
     previous_webhook_secret = UnicodeAttribute(null=True)
@@ -177,6 +179,8 @@ class CustomerRecord(Model):
     last_direction = UnicodeAttribute(null=True)
     last_inbound_at = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute(null=True)
+    marketing_messages = UnicodeAttribute(null=True)
+    marketing_messages_at = UnicodeAttribute(null=True)
 
     by_recent_activity = CustomersByRecentActivity()
 
@@ -219,6 +223,9 @@ class MessageRecord(Model):
     errors = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     sent_at = UnicodeAttribute()
+    edit_history = ListAttribute(of=UnicodeAttribute, null=True)
+    edited_at = UnicodeAttribute(null=True)
+    deleted_at = UnicodeAttribute(null=True)
 
     by_conversation = MessagesByConversation()
     by_wamid = MessagesByWamid()
@@ -253,6 +260,18 @@ class UnroutedWebhookRecord(Model):
     payload = UnicodeAttribute()
     received_at = UnicodeAttribute()
     expires_at = TTLAttribute()
+
+
+class WhatsAppEventRecord(Model):
+    class Meta:
+        table_name = _FromSettings("whatsapp_events_table")
+
+    business_id = UnicodeAttribute(hash_key=True)
+    event_key = UnicodeAttribute(range_key=True)
+    kind = UnicodeAttribute()
+    payload = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    expires_at = TTLAttribute(null=True)
 
 
 class SendRateRecord(Model):
@@ -368,6 +387,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     MessageRecord,
     DeliveryRecord,
     UnroutedWebhookRecord,
+    WhatsAppEventRecord,
     SendRateRecord,
     IdempotencyRecord,
     VerificationRequestRecord,

@@ -249,10 +249,12 @@ def requests_in_state(
         state.value,
         scan_index_forward=True,
         limit=limit,
-        last_evaluated_key=decode_cursor(cursor, in_partition("state", state.value)),
+        last_evaluated_key=decode_cursor(
+            cursor, in_partition("state", state.value), scope=f"review-queue:{state.value}"
+        ),
     )
     items = [_request_from_record(record) for record in result]
-    return items, encode_cursor(result.last_evaluated_key)
+    return items, encode_cursor(result.last_evaluated_key, scope=f"review-queue:{state.value}")
 
 
 def audit_entries(request_id: str) -> list[StoredAuditEntry]:

@@ -5,11 +5,11 @@ from datetime import datetime
 
 from pydantic import Field
 
-from bizline.models.common import RequestModel, ResponseModel
+from bizline.models.common import Name, RequestModel, ResponseModel
 
 
 class CreateApiKeyRequest(RequestModel):
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: Name | None = Field(default=None, max_length=100)
 
 
 class ApiKeyView(ResponseModel):

@@ -31,12 +31,17 @@ class SignUpRequest(RequestModel):
 
 
 class BusinessUpdate(RequestModel):
-    """Fields to change; an absent field is kept, `null` clears an optional one."""
+    """Fields to change; an absent field is kept, `null` clears an optional one (website, callback_url).
 
-    display_name: Name | None = Field(default=None, max_length=100)
-    website: HttpsUrl | None = None
-    callback_url: CallbackUrl | None = None
-    size: SizeFigures | None = None
+    `display_name` and `size` cannot be cleared: `null` for either is refused with 422.
+    """
+
+    display_name: Name | None = Field(default=None, max_length=100, description="Cannot be null.")
+    website: HttpsUrl | None = Field(default=None, description="`null` removes the website.")
+    callback_url: CallbackUrl | None = Field(default=None, description="`null` removes the callback URL.")
+    size: SizeFigures | None = Field(
+        default=None, description="New size figures (a tier they change applies next month). Cannot be null."
+    )
 
 
 class TierChange(ResponseModel):

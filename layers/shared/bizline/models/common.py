@@ -1,5 +1,6 @@
 """Shared pieces of the API contract: strict request models and the one error body."""
 
+import unicodedata
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
@@ -34,7 +35,25 @@ CountryCode = Annotated[
     StringConstraints(strip_whitespace=True, to_upper=True, min_length=2, max_length=2),
     AfterValidator(_known_country),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Bidirectional embeddings, overrides and isolates: they make a name read differently from what it is.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _clean_name(value: str) -> str:
+    """NFC-normalised; no control or bidi-override characters; at least one visible character."""
+    name = unicodedata.normalize("NFC", value)
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        raise ValueError("must not contain control characters (NUL, tabs, line breaks, ...)")
+    if any(char in _BIDI_CONTROLS for char in name):
+        raise ValueError("must not contain bidirectional override or isolate characters")
+    if all(char.isspace() or unicodedata.category(char) in {"Cf", "Zs", "Zl", "Zp", "Mn"} for char in name):
+        raise ValueError("must contain a visible character, not only spaces or zero-width characters")
+    return name
+
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_clean_name)
+]
 HttpsUrl = Annotated[HttpUrl, AfterValidator(_https_only)]
 # Callbacks may be plain http only where settings allow it (local development); the domain decides.
 CallbackUrl = Annotated[HttpUrl, Field(max_length=2048)]

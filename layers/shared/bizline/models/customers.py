@@ -50,3 +50,6 @@ class Customer:
     last_direction: str | None = None
     last_inbound_at: datetime | None = None
     created_at: datetime | None = None
+    # "stop" or "resume": the customer's last word on marketing messages (Meta's `user_preferences`).
+    marketing_messages: str | None = None
+    marketing_messages_at: datetime | None = None

@@ -128,6 +128,10 @@ class Message(ResponseModel):
     wamid: str | None = None
     sent_at: datetime
     created_at: datetime
+    # Set when the customer edited the message (earlier contents in `edit_history`) or deleted it.
+    edited_at: datetime | None = None
+    edit_history: list[dict[str, Any]] = Field(default_factory=list)
+    deleted_at: datetime | None = None
 
 
 class MessageList(ResponseModel):

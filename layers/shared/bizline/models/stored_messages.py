@@ -26,3 +26,12 @@ class StoredMessage:
     status_times: dict[str, str] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
     wamid: str | None = None
+    # A customer's edits: each earlier content, the edit that replaced it and when; a revocation marks it deleted.
+    edit_history: list[dict[str, Any]] = field(default_factory=list)
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    @property
+    def edit_wamids(self) -> frozenset[str]:
+        """The wamids of the edits applied to this message."""
+        return frozenset(entry.get("replaced_by", "") for entry in self.edit_history)

@@ -1,6 +1,8 @@
 """Meta's WhatsApp Cloud API webhook envelope, read leniently: Meta adds fields without notice.
 
-Only what bizline relies on is typed; everything else is kept as it came.
+Only what bizline relies on is typed; everything else is kept as it came. Numbers are read where
+Meta's docs show strings (ids, timestamps), and each message, status and change is validated on
+its own, so one odd item never costs its neighbours.
 """
 
 from typing import Any
@@ -9,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, coerce_numbers_to_str=True)
 
 
 class Profile(_Lenient):
@@ -25,7 +27,7 @@ class Contact(_Lenient):
 
 class Metadata(_Lenient):
     display_phone_number: str | None = None
-    phone_number_id: str
+    phone_number_id: str | None = None
 
 
 class MessageHeader(_Lenient):
@@ -34,7 +36,7 @@ class MessageHeader(_Lenient):
     id: str = Field(min_length=1, max_length=512)
     from_: str | None = Field(default=None, alias="from")
     from_user_id: str | None = None
-    timestamp: str
+    timestamp: str | None = None
     type: str = "unknown"
 
 
@@ -47,31 +49,59 @@ class StatusError(_Lenient):
 
 class Status(_Lenient):
     id: str = Field(min_length=1, max_length=512)
-    status: str
-    timestamp: str
+    status: str = Field(min_length=1)
+    timestamp: str | None = None
     recipient_id: str | None = None
     recipient_user_id: str | None = None
     errors: list[StatusError] = Field(default_factory=list)
 
 
 class ChangeValue(_Lenient):
+    """A change's value; its messages, statuses and contacts are read one by one (see rules.envelope)."""
+
     messaging_product: str | None = None
     metadata: Metadata | None = None
-    contacts: list[Contact] = Field(default_factory=list)
-    messages: list[dict[str, Any]] = Field(default_factory=list)
-    statuses: list[Status] = Field(default_factory=list)
+    contacts: list[Any] = Field(default_factory=list)
+    messages: list[Any] = Field(default_factory=list)
+    statuses: list[Any] = Field(default_factory=list)
+    errors: list[Any] = Field(default_factory=list)
 
 
 class Change(_Lenient):
     field: str
-    value: ChangeValue
+    value: Any = None
 
 
 class Entry(_Lenient):
     id: str
+    time: Any = None
     changes: list[Change] = Field(default_factory=list)
 
 
 class WebhookEnvelope(_Lenient):
     object: str
     entry: list[Entry] = Field(default_factory=list)
+
+
+class UserPreference(_Lenient):
+    """One customer's marketing preference (`user_preferences` change): category and stop or resume."""
+
+    wa_id: str | None = None
+    user_id: str | None = None
+    category: str
+    value: str
+    timestamp: str | None = None
+    detail: str | None = None
+
+
+class TemplateChange(_Lenient):
+    """What the template webhooks say about one template (status, quality or category update)."""
+
+    message_template_id: str = Field(min_length=1)
+    message_template_name: str | None = None
+    message_template_language: str | None = None
+    event: str | None = None
+    reason: str | None = None
+    new_quality_score: str | None = None
+    message_template_category: str | None = None
+    new_category: str | None = None

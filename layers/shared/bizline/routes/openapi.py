@@ -8,6 +8,7 @@ and 403, IAM's 403). `make test` holds the served API to it with schemathesis (`
 """
 
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -57,6 +58,26 @@ def openapi_document() -> str:
         if f'"#/components/schemas/{unused}"' not in json.dumps(document["paths"]):
             schemas.pop(unused, None)
     return json.dumps(document, separators=(",", ":"))
+
+
+@lru_cache(maxsize=1)
+def _paths() -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
+    paths = {path: {method.upper() for method in operations} for path, operations in _documented_paths().items()}
+    paths.setdefault("/v1/openapi.json", set()).add("GET")
+    compiled = []
+    for template, methods in paths.items():
+        pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template))
+        compiled.append((re.compile(f"^{pattern}$"), frozenset(methods)))
+    return tuple(compiled)
+
+
+def _documented_paths() -> dict[str, dict[str, object]]:
+    return json.loads(openapi_document())["paths"]
+
+
+def allowed_methods(path: str) -> set[str]:
+    """The methods the whole API serves at `path` (empty when it serves none): the `Allow` of a 405."""
+    return {method for pattern, methods in _paths() if pattern.match(path) for method in methods}
 
 
 def build_router() -> Router:

@@ -15,6 +15,9 @@ class Received(BaseModel):
     duplicates: int
     statuses_queued: int
     unrouted: int
+    changes_recorded: int = 0
+    messages_updated: int = 0
+    unreadable: int = 0
 
 
 def build_router() -> Router:

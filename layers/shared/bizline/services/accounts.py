@@ -16,6 +16,7 @@ from bizline.rules.tiers import classify_size, tier_for
 from bizline.settings import get_settings
 
 WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
+REQUIRED_ON_UPDATE = ("display_name", "size")
 
 
 def _require_allowed_callback(url: object | None) -> None:
@@ -82,10 +83,14 @@ def update_business(business_id: str, update: BusinessUpdate, now: datetime | No
     now = now or utc_now()
     stored = get_business(business_id, now.date())
     changes = update.model_dump(exclude_unset=True, exclude={"size"})
-    if "display_name" in changes and changes["display_name"] is None:
+    # `null` clears an optional field; a business always has a name and size figures.
+    cleared = [
+        field for field in REQUIRED_ON_UPDATE if field in update.model_fields_set and getattr(update, field) is None
+    ]
+    if cleared:
         raise ValidationFailed(
             "The request has invalid fields.",
-            details=[{"field": "display_name", "message": "cannot be cleared", "type": "missing"}],
+            details=[{"field": field, "message": "cannot be cleared", "type": "missing"} for field in cleared],
         )
     if "callback_url" in changes:
         _require_allowed_callback(update.callback_url)
@@ -115,15 +120,16 @@ def rotate_webhook_secret(business_id: str, now: datetime | None = None) -> Webh
 
 
 def create_api_key(business_id: str, name: str | None, now: datetime | None = None) -> NewApiKeyView:
-    """A new key for the business, shown this once."""
+    """A new key for the business, shown this once; 409 limit_reached beyond its active keys' limit."""
     stored, shown = _issue_key(business_id, name, now or utc_now())
-    key_store.add_api_key(stored)
+    key_store.add_api_key(stored, limit=get_settings().max_active_api_keys)
     return shown
 
 
 def list_api_keys(business_id: str) -> ApiKeyList:
-    """The business's active keys, oldest first, without the keys themselves."""
-    keys = sorted(key_store.list_active_api_keys(business_id), key=lambda key: key.created_at)
+    """The business's active keys (never more than it may have), oldest first, without the keys themselves."""
+    keys = key_store.list_active_api_keys(business_id, limit=get_settings().max_active_api_keys)
+    keys = sorted(keys, key=lambda key: key.created_at)
     return ApiKeyList(items=[ApiKeyView.model_validate(key) for key in keys])
 
 

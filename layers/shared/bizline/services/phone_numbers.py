@@ -8,17 +8,19 @@ from bizline.errors import NotFound
 from bizline.models.messaging import AddPhoneNumberRequest, PhoneNumber, PhoneNumberList
 from bizline.models.phone_numbers import OwnedPhoneNumber
 from bizline.rules.phone_numbers import normalise_display_number
+from bizline.settings import get_settings
 
 
 def add_phone_number(business_id: str, request: AddPhoneNumberRequest, now: datetime | None = None) -> PhoneNumber:
-    """Register a number for the business; 409 phone_number_taken when any business has it."""
+    """Register a number for the business; 409 phone_number_taken when any business has it, 409
+    limit_reached when the business has as many numbers as it may have."""
     number = OwnedPhoneNumber(
         phone_number_id=request.phone_number_id,
         business_id=business_id,
         display_phone_number=normalise_display_number(request.display_phone_number),
         created_at=now or utc_now(),
     )
-    store.add_phone_number(number)
+    store.add_phone_number(number, limit=get_settings().max_phone_numbers_per_business)
     return PhoneNumber.model_validate(number)
 
 

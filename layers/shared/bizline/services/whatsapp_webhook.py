@@ -1,8 +1,12 @@
 """Meta's webhook: the subscription handshake, and notifications verified, stored and queued.
 
-Nothing is written before the signature checks out. Messages are stored under their wamid, so
-Meta's repeated deliveries store one message and queue one callback; statuses go to a queue,
-because a status can arrive before the send that produced it has recorded its wamid.
+Nothing is written before the signature checks out. After that, every signed notification is
+acknowledged: each message, status and change is read on its own, and one that cannot be read is
+kept whole with the reason while its neighbours are handled as usual (Meta retries a 5xx for days,
+and a retry would fail the same way). Messages are stored under their wamid, so Meta's repeated
+deliveries store one message and queue one callback; statuses go to a queue, because a status can
+arrive before the send that produced it has recorded its wamid. Other changes are recorded per
+business and sent as `whatsapp.<field>` callbacks (see services.whatsapp_changes).
 """
 
 import hmac
@@ -21,11 +25,13 @@ from bizline.errors import BadRequest, BizlineError, Unauthorized
 from bizline.models.tasks import StatusTask
 from bizline.models.whatsapp import WebhookEnvelope
 from bizline.observability import logger
-from bizline.rules.envelope import StatusUpdate, read_envelope
+from bizline.rules.envelope import EnvelopeReading, StatusUpdate, read_envelope
 from bizline.rules.signatures import meta_signature_valid
 from bizline.services.customer_messages import receive_customer_message
-from bizline.services.deliveries import create_deliveries
+from bizline.services.deliveries import NewDelivery, create_deliveries
+from bizline.services.message_revisions import apply_number_change, apply_revision
 from bizline.services.phone_numbers import owner_of
+from bizline.services.whatsapp_changes import keep_unreadable, keep_unrouted_change, owner_of_change, record_change
 from bizline.settings import get_settings
 
 
@@ -46,29 +52,51 @@ def verify_subscription(mode: str | None, token: str | None, challenge: str | No
 
 @dataclass
 class WebhookReceipt:
-    """What one notification did: messages stored and repeated, statuses queued, events nobody owns."""
+    """What one notification did: messages stored and repeated, statuses queued, events nobody owns,
+    other changes recorded, earlier messages and customers updated, and items kept as unreadable."""
 
     messages_stored: int = 0
     duplicates: int = 0
     statuses_queued: int = 0
     unrouted: int = 0
+    changes_recorded: int = 0
+    messages_updated: int = 0
+    unreadable: int = 0
+
+
+def _envelope(raw_body: bytes) -> WebhookEnvelope:
+    try:
+        return WebhookEnvelope.model_validate(json.loads(raw_body))
+    except (ValueError, ValidationError) as error:
+        raise BadRequest("The notification is not a WhatsApp webhook payload.", code="malformed_payload") from error
 
 
 def receive_notification(raw_body: bytes, signature: str | None, now: datetime | None = None) -> WebhookReceipt:
-    """Verify, read and act on one notification: store its messages, queue its statuses, keep the unrouted."""
+    """Verify, read and act on one notification: store its messages, queue its statuses, record its changes."""
     if not meta_signature_valid(raw_body, signature, meta_credentials().app_secret):
         raise Unauthorized("The X-Hub-Signature-256 signature does not match.", code="invalid_signature")
-    try:
-        envelope = WebhookEnvelope.model_validate(json.loads(raw_body))
-    except (ValueError, ValidationError) as error:
-        raise BadRequest("The notification is not a WhatsApp webhook payload.", code="malformed_payload") from error
+    envelope = _envelope(raw_body)
     now = now or utc_now()
-    messages, statuses = read_envelope(envelope)
+    reading = read_envelope(envelope.entry, now)
     receipt = WebhookReceipt()
     owner = cache(owner_of)  # one lookup per number of this notification
+    deliveries: list[NewDelivery] = []
+    # A number change first, so a message from the new number finds the customer it moved;
+    # messages before edits and revocations, so a revision finds an original of the same batch.
+    _updates(reading.number_changes, apply_number_change, owner, receipt, deliveries, now)
+    _messages(reading, owner, receipt, deliveries, now)
+    _updates(reading.revisions, apply_revision, owner, receipt, deliveries, now)
+    _changes(reading, receipt, deliveries, now)
+    for item in reading.unreadable:
+        keep_unreadable(owner(item.phone_number_id) if item.phone_number_id else None, item, now)
+        receipt.unreadable += 1
+    create_deliveries(deliveries, now)
+    _statuses(reading, owner, receipt, now)
+    return receipt
 
-    deliveries = []
-    for message in messages:
+
+def _messages(reading: EnvelopeReading, owner, receipt: WebhookReceipt, deliveries: list, now: datetime) -> None:
+    for message in reading.messages:
         business_id = owner(message.phone_number_id)
         if business_id is None:
             _record_unrouted(message.phone_number_id, f"message#{message.wamid}", message.content, now)
@@ -81,9 +109,42 @@ def receive_notification(raw_body: bytes, signature: str | None, now: datetime |
             receipt.duplicates += 1
         # A repeat still ensures its delivery: an earlier try may have stored but never queued it.
         deliveries.append(delivery)
-    create_deliveries(deliveries, now)
+
+
+def _updates(items: list, apply, owner, receipt: WebhookReceipt, deliveries: list, now: datetime) -> None:
+    for item in items:
+        business_id = owner(item.phone_number_id)
+        if business_id is None:
+            _record_unrouted(item.phone_number_id, f"message#{item.wamid}", item.raw, now)
+            receipt.unrouted += 1
+            continue
+        delivery, is_new = apply(business_id, item, now)
+        if delivery is not None:
+            deliveries.append(delivery)
+        if is_new:
+            receipt.messages_updated += 1
+        elif delivery is not None:
+            receipt.duplicates += 1
+
+
+def _changes(reading: EnvelopeReading, receipt: WebhookReceipt, deliveries: list, now: datetime) -> None:
+    for change in reading.changes:
+        business_id = owner_of_change(change)
+        if business_id is None:
+            keep_unrouted_change(change, now)
+            receipt.unrouted += 1
+            continue
+        delivery, is_new = record_change(business_id, change, now)
+        deliveries.append(delivery)
+        if is_new:
+            receipt.changes_recorded += 1
+        else:
+            receipt.duplicates += 1
+
+
+def _statuses(reading: EnvelopeReading, owner, receipt: WebhookReceipt, now: datetime) -> None:
     status_tasks = []
-    for status in statuses:
+    for status in reading.statuses:
         business_id = owner(status.phone_number_id)
         if business_id is None:
             _record_unrouted(
@@ -95,7 +156,6 @@ def receive_notification(raw_body: bytes, signature: str | None, now: datetime |
     if status_tasks:
         queues.send_tasks(get_settings().status_queue_url, status_tasks)
         receipt.statuses_queued = len(status_tasks)
-    return receipt
 
 
 def _status_payload(status: StatusUpdate) -> dict[str, Any]:

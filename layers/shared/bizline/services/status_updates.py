@@ -1,0 +1,62 @@
+"""Apply a message status from Meta: forward only, once, and tell the business.
+
+A status for a wamid no send has recorded yet is retried a few times (it may have overtaken its
+send), then kept as unmatched for operators: echoes and other clients' messages are never ours,
+and retrying them into the dead-letter queue would only bury real failures. A status never changes
+a customer's (inbound) message.
+"""
+
+from datetime import datetime
+
+from bizline.adapters import messages_store, whatsapp_events_store
+from bizline.clock import utc_now
+from bizline.models.tasks import StatusTask
+from bizline.models.whatsapp_events import UNMATCHED_STATUS, WhatsAppEvent
+from bizline.observability import logger
+from bizline.rules.message_status import may_replace
+from bizline.rules.whatsapp_changes import KEEP_FOR_OPERATORS, stop_waiting_for_send
+from bizline.services.deliveries import create_deliveries
+from bizline.services.statuses import status_delivery
+
+
+class MessageNotYetKnown(Exception):
+    """The status overtook the send that produced it: try again shortly."""
+
+
+def apply_status_update(task: StatusTask, attempt: int = 1, now: datetime | None = None) -> bool:
+    """True when the status moved the message forward (and a callback was queued).
+
+    `attempt` counts the task's deliveries; an unknown wamid raises `MessageNotYetKnown` (retry)
+    until it has waited long enough, and is then kept as unmatched.
+    """
+    message = messages_store.find_message_by_wamid(task.wamid)
+    if message is None or message.business_id != task.business_id:
+        if not stop_waiting_for_send(attempt):
+            raise MessageNotYetKnown(task.wamid)
+        _keep_unmatched(task, now or utc_now())
+        return False
+    if message.direction == "inbound":
+        logger.info("status for a customer's message ignored", extra={"status": task.status})
+        return False
+    if not may_replace(message.status_rank, task.status):
+        return False
+    if not messages_store.apply_status(message.business_id, message.message_id, task.status, task.at, task.errors):
+        return False
+    create_deliveries([status_delivery(message, task.status, task.at, task.errors, wamid=task.wamid)])
+    return True
+
+
+def _keep_unmatched(task: StatusTask, now: datetime) -> None:
+    logger.info("status for a wamid bizline never sent kept as unmatched", extra={"status": task.status})
+    whatsapp_events_store.record_event(
+        WhatsAppEvent(
+            business_id=task.business_id,
+            event_key=f"unmatched_status#{task.wamid}#{task.status}",
+            kind=UNMATCHED_STATUS,
+            payload=task.model_dump(mode="json"),
+            received_at=now,
+            expires_at=now + KEEP_FOR_OPERATORS,
+            phone_number_id=task.phone_number_id,
+            reason="no message of this business has this wamid",
+        )
+    )

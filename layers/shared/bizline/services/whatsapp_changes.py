@@ -1,0 +1,139 @@
+"""Meta's webhook beyond customer messages: every other change recorded per business and sent as a callback.
+
+A change belongs to the business owning the phone number it names (`metadata.phone_number_id`,
+else a `display_phone_number`); changes naming only the WhatsApp Business Account (templates,
+account updates) cannot be routed until bizline knows which business holds which account, and
+are kept like unrouted webhooks, for operators. Records are keyed by content, so Meta's repeated
+deliveries record once and call back once. Template changes also update the business's template
+state; `user_preferences` also update the customer's answer to marketing messages.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from bizline.adapters import (
+    customers_store,
+    message_templates_store,
+    phone_numbers_store,
+    unrouted_webhooks_store,
+    whatsapp_events_store,
+)
+from bizline.models.customers import CustomerIdentity
+from bizline.models.whatsapp_events import CHANGE, UNREADABLE, WhatsAppEvent
+from bizline.observability import logger, mask_phone
+from bizline.rules.envelope import FieldChange, Unreadable, meta_time
+from bizline.rules.phone_numbers import normalise_display_number
+from bizline.rules.whatsapp_changes import (
+    KEEP_CHANGES_FOR,
+    KEEP_FOR_OPERATORS,
+    callback_type,
+    marketing_preferences,
+    template_update,
+)
+from bizline.services.deliveries import NewDelivery
+from bizline.services.phone_numbers import owner_of
+
+WABA_KEY_PREFIX = "waba:"
+
+
+def owner_of_change(change: FieldChange) -> str | None:
+    """The business a change belongs to, by the phone number it names; None when it names none bizline knows."""
+    if change.phone_number_id:
+        return owner_of(change.phone_number_id)
+    if change.display_phone_number:
+        owners = {
+            number.business_id
+            for number in phone_numbers_store.phone_numbers_displayed_as(
+                normalise_display_number(change.display_phone_number)
+            )
+        }
+        if len(owners) == 1:
+            return owners.pop()
+    return None
+
+
+def record_change(business_id: str, change: FieldChange, now: datetime) -> tuple[NewDelivery, bool]:
+    """Record one change for its business and apply what it means; the callback it needs, and whether it was new."""
+    new = whatsapp_events_store.record_event(
+        WhatsAppEvent(
+            business_id=business_id,
+            event_key=change.key,
+            kind=CHANGE,
+            payload=change.value,
+            received_at=now,
+            expires_at=now + KEEP_CHANGES_FOR,
+            field=change.field,
+            phone_number_id=change.phone_number_id,
+            waba_id=change.waba_id,
+        )
+    )
+    # Applied on repeats too (each write is conditional): an earlier try may have recorded but not applied it.
+    _apply_templates(business_id, change, now)
+    _apply_preferences(business_id, change, now)
+    if new:
+        logger.info("whatsapp change recorded", extra={"business_id": business_id, "field": change.field})
+    data: dict[str, Any] = {
+        "field": change.field,
+        "waba_id": change.waba_id,
+        "phone_number_id": change.phone_number_id,
+        "value": change.value,
+    }
+    return NewDelivery(business_id, callback_type(change.field), change.key, data), new
+
+
+def _apply_templates(business_id: str, change: FieldChange, now: datetime) -> None:
+    update = template_update(change.field, change.value)
+    if update is not None:
+        message_templates_store.apply_template_update(business_id, update, change.at or now)
+
+
+def _apply_preferences(business_id: str, change: FieldChange, now: datetime) -> None:
+    for preference in marketing_preferences(change.field, change.value):
+        identity = CustomerIdentity(wa_id=preference.wa_id, user_id=preference.user_id)
+        customer_id = customers_store.resolve_customer(business_id, identity, now)
+        at = meta_time(preference.timestamp, change.at or now)
+        if customers_store.set_marketing_preference(business_id, customer_id, preference.value, at):
+            logger.info(
+                "marketing preference recorded",
+                extra={
+                    "business_id": business_id,
+                    "customer": mask_phone(preference.wa_id),
+                    "marketing_messages": preference.value,
+                },
+            )
+
+
+def keep_unrouted_change(change: FieldChange, now: datetime) -> None:
+    """Keep a change no business can be found for (operators, 30 days), under its number or its account."""
+    owner_key = change.phone_number_id or f"{WABA_KEY_PREFIX}{change.waba_id}"
+    logger.warning("whatsapp change nobody owns", extra={"field": change.field, "waba_id": change.waba_id})
+    unrouted_webhooks_store.record_unrouted(
+        owner_key,
+        f"change#{change.key}",
+        change.display_phone_number,
+        {"field": change.field, "value": change.value},
+        now,
+    )
+
+
+def keep_unreadable(business_id: str | None, item: Unreadable, now: datetime) -> bool:
+    """Keep an item that could not be read, whole and with the reason, for operators; False when kept before."""
+    logger.warning("webhook item could not be read", extra={"business_id": business_id, "reason": item.reason})
+    payload = {"reason": item.reason, "item": item.payload}
+    if business_id is None:
+        owner_key = item.phone_number_id or f"{WABA_KEY_PREFIX}{item.waba_id}"
+        unrouted_webhooks_store.record_unrouted(owner_key, item.key, None, payload, now)
+        return True
+    return whatsapp_events_store.record_event(
+        WhatsAppEvent(
+            business_id=business_id,
+            event_key=item.key,
+            kind=UNREADABLE,
+            payload=item.payload,
+            received_at=now,
+            expires_at=now + KEEP_FOR_OPERATORS,
+            phone_number_id=item.phone_number_id,
+            waba_id=item.waba_id,
+            reason=item.reason,
+        )
+    )
