@@ -63,7 +63,8 @@ def build_router() -> Router:
         summary="Create an API key",
         tags=_KEY_TAGS,
         security=AUTHENTICATED,
-        responses={201: {"description": "The new key, shown this once."}} | error_responses(400, 401, 413, 415, 422),
+        responses={201: {"description": "The new key, shown this once."}}
+        | error_responses(400, 401, 409, 413, 415, 422),
     )
     def create_api_key(
         request: Annotated[CreateApiKeyRequest | None, Body()] = None,
