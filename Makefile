@@ -13,10 +13,11 @@ export AWS_REGION ?= eu-central-1
 export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint unit sam-checks run invoke customer admin webhook clean python313
+.PHONY: help test lint unit api-contract sam-checks run invoke customer admin webhook clean python313
 
 help:
 	@echo "make test    - install what is needed, then lint, tests and template checks (CI runs this)"
+	@echo "make api-contract - schemathesis against the local platform (part of make test)"
 	@echo "make run     - the whole platform locally on an embedded AWS (PORT=3000)"
 	@echo "make customer TEXT=... - a customer writes to the demo bakery (on a running make run)"
 	@echo "make admin ARGS='list' - act as a reviewer (SigV4-signed) on a running make run"
@@ -49,7 +50,12 @@ lint: $(VENV)/.installed
 	PYTHONPATH=layers/shared:functions:. $(VENV)/bin/lint-imports --no-cache --no-logo
 
 unit: $(VENV)/.installed
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -m "not api_contract"
+
+# The published contract is the served behaviour: schemathesis (schemathesis.toml, seeded and
+# bounded) against the local platform's /v1/openapi.json, every phase including the stateful one.
+api-contract: $(VENV)/.installed
+	$(VENV)/bin/pytest -q -m api_contract
 
 # sam build runs pip for the layer: it must find the venv's python3.13 on PATH.
 sam-checks: $(SAM_VENV)/.installed-$(SAM_CLI_VERSION) $(VENV)/.installed
@@ -58,7 +64,7 @@ sam-checks: $(SAM_VENV)/.installed-$(SAM_CLI_VERSION) $(VENV)/.installed
 	$(PY) -m local.lint_template template.yaml
 	PATH="$(abspath $(SAM_VENV))/bin:$$PATH" $(SAM) build --cached --parallel
 
-test: lint unit sam-checks
+test: lint unit api-contract sam-checks
 
 # The whole platform locally: embedded AWS, HTTP API on PORT (3000), every event source.
 run: $(VENV)/.installed

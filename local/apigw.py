@@ -73,8 +73,13 @@ def http_api_event(
         event["pathParameters"] = path_parameters
     if authorizer_context is not None:
         event["requestContext"]["authorizer"] = {"lambda": authorizer_context}
-    if raw_body is not None:
-        event["body"] = base64.b64encode(raw_body).decode() if base64_body else raw_body.decode("utf-8")
+    if raw_body is not None and not base64_body:
+        try:
+            event["body"] = raw_body.decode("utf-8")
+        except UnicodeDecodeError:  # not text whatever its content type says: AWS base64-encodes it
+            base64_body = event["isBase64Encoded"] = True
+    if raw_body is not None and base64_body:
+        event["body"] = base64.b64encode(raw_body).decode()
     return event
 
 

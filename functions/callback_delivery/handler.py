@@ -1,26 +1,38 @@
 """Delivers callbacks to businesses from the delivery queue (partial batch responses).
 
 Each record's body is parsed into a DeliveryTask; a malformed one is one reported item failure.
+The attempts of a batch run at the same time, each in its own thread (at most DELIVERY_WORKERS, no
+fewer than the event source's BatchSize): a business whose endpoint is slow holds its own attempt
+until the per-attempt deadline (CALLBACK_TIMEOUT_SECONDS), never the other businesses' callbacks
+in the batch. A batch therefore lasts about one deadline, which the function's Timeout covers
+(tests/contract/test_callback_time_budget.py).
 """
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import AsyncBatchProcessor, EventType, async_process_partial_response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from bizline.models.tasks import DeliveryTaskRecord
 from bizline.observability import logger
 from bizline.services.deliveries import deliver
 
+DELIVERY_WORKERS = 10
+_workers = ThreadPoolExecutor(max_workers=DELIVERY_WORKERS, thread_name_prefix="callback")
+
 # Failed records are reported, not raised: SQS retries just those, even when all failed.
-processor = BatchProcessor(event_type=EventType.SQS, model=DeliveryTaskRecord, raise_on_entire_batch_failure=False)
+processor = AsyncBatchProcessor(event_type=EventType.SQS, model=DeliveryTaskRecord, raise_on_entire_batch_failure=False)
 
 
-def record_handler(record: DeliveryTaskRecord) -> str:
-    outcome = deliver(record.body)
+async def record_handler(record: DeliveryTaskRecord) -> str:
+    outcome = await asyncio.get_running_loop().run_in_executor(_workers, deliver, record.body)
     logger.info("delivery attempt", extra={"outcome": outcome, "delivery_id": record.body.delivery_id})
     return outcome
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return async_process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,6 +1,7 @@
 """GET /v1/openapi.json: a valid OpenAPI 3.1 document of every route, its models and its errors."""
 
 import json
+import re
 
 import pytest
 from openapi_spec_validator import validate
@@ -10,6 +11,10 @@ from local.lambda_runtime import LocalLambdaContext
 from local.template import http_routes
 
 ERROR_REF = "#/components/schemas/ErrorResponse"
+GATEWAY_REF = "#/components/schemas/GatewayMessage"
+# API Gateway's own answers, before any bizline code runs: by security scheme, and the throttled route.
+GATEWAY_ANSWERS = {"apiKey": {"401", "403"}, "sigv4": {"403"}}
+THROTTLED = {"GET /v1/public/verified/{phone_number}": {"429"}}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +55,12 @@ def _operations(document):
             yield f"{method.upper()} {path}", operation
 
 
-def test_every_authenticated_route_documents_the_key_and_the_401(document):
+def _gateway_answers(name, operation):
+    schemes = {scheme for requirement in operation.get("security", []) for scheme in requirement}
+    return set().union(THROTTLED.get(name, set()), *(GATEWAY_ANSWERS[scheme] for scheme in schemes))
+
+
+def test_every_secured_route_documents_its_scheme_and_api_gateways_own_answers(document):
     public = {f"{route.method} {route.path}" for route in http_routes() if route.authorizer is None}
     signed = {f"{route.method} {route.path}" for route in http_routes() if route.authorizer == "AWS_IAM"}
     for name, operation in _operations(document):
@@ -58,19 +68,55 @@ def test_every_authenticated_route_documents_the_key_and_the_401(document):
             assert "security" not in operation, name
             continue
         if name in signed:
-            # API Gateway refuses unsigned requests itself (403); the route documents the scheme.
+            # API Gateway refuses an unsigned or wrongly signed request itself: 403 {"message": "Forbidden"}.
             assert operation["security"] == [{"sigv4": []}], name
-            continue
-        assert operation["security"] == [{"apiKey": []}], name
-        assert operation["responses"]["401"]["content"]["application/json"]["schema"]["$ref"] == ERROR_REF
+            refusals = {"403"}
+        else:
+            # No Authorization header: 401 {"message": "Unauthorized"}; a key the authorizer refuses: 403.
+            assert operation["security"] == [{"apiKey": []}], name
+            refusals = {"401", "403"}
+        for code in refusals:
+            schema = operation["responses"][code]["content"]["application/json"]["schema"]
+            assert schema == {"$ref": GATEWAY_REF}, (name, code)
+    gateway = document["components"]["schemas"]["GatewayMessage"]
+    assert (gateway["required"], gateway["properties"]["message"]["type"]) == (["message"], "string")
 
 
-def test_every_error_response_uses_the_one_error_body(document):
+def test_every_error_response_uses_the_one_error_body_where_bizline_answers(document):
     for name, operation in _operations(document):
         errors = {code: response for code, response in operation["responses"].items() if code.startswith(("4", "5"))}
         for code, response in errors.items():
             schema = response["content"]["application/json"]["schema"]
-            assert schema == {"$ref": ERROR_REF}, (name, code)
+            expected = GATEWAY_REF if code in _gateway_answers(name, operation) else ERROR_REF
+            assert schema == {"$ref": expected}, (name, code)
+
+
+def test_every_operation_documents_its_one_success_answer(document):
+    for name, operation in _operations(document):
+        successes = {code: response for code, response in operation["responses"].items() if code.startswith("2")}
+        assert len(successes) == 1, (name, sorted(successes))
+        ((code, response),) = successes.items()
+        assert response["description"], name
+        if code == "204":
+            # No body: no content type either
+            assert "content" not in response, name
+            continue
+        ((media_type, content),) = response["content"].items()
+        assert media_type in {"application/json", "text/plain"}, name
+        if media_type == "application/json":
+            assert "$ref" in content["schema"] or content["schema"].get("type"), name
+
+
+def test_the_deliveries_filter_accepts_every_status_a_delivery_shows(document):
+    from bizline.models.deliveries import DeliveryStatus
+
+    (status,) = [p for p in document["paths"]["/v1/deliveries"]["get"]["parameters"] if p["name"] == "status"]
+    refs = re.findall(r'"#/components/schemas/(\w+)"', json.dumps(status["schema"]))
+    enums = [
+        status["schema"].get("enum", []),
+        *(document["components"]["schemas"][ref].get("enum", []) for ref in refs),
+    ]
+    assert {value for enum in enums for value in enum} == {status.value for status in DeliveryStatus}
 
 
 def test_request_and_response_models_are_described(document):

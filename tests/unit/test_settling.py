@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from bizline.models.deliveries import CallbackResponse, DeliveryOutcome, DeliveryStatus
-from bizline.rules.retries import MAX_ATTEMPTS
+from bizline.rules.retries import LONGEST_WAIT, MAX_ATTEMPTS, due_at
 from bizline.rules.settling import (
     ABANDONED_AFTER,
     ATTEMPTABLE,
@@ -118,14 +118,41 @@ def test_status_groups_cover_every_status_once():
     # Every status is attemptable, succeeded, or one the business may reopen
     grouped = [*ATTEMPTABLE, DeliveryStatus.SUCCEEDED, *REOPENABLE]
     assert sorted(grouped) == sorted(DeliveryStatus)
-    # And the listing's filters name the same groups
-    assert STATUS_FILTERS == {
-        "failed": FINAL_FAILURES,
-        "pending": (DeliveryStatus.PENDING, DeliveryStatus.RETRYING),
-        "succeeded": (DeliveryStatus.SUCCEEDED,),
-        "no_endpoint": (DeliveryStatus.NO_ENDPOINT,),
-    }
+    # And the listing's filters accept every status the API shows; `failed` and `pending` name groups
+    assert set(STATUS_FILTERS) == {status.value for status in DeliveryStatus}
+    assert STATUS_FILTERS["failed"] == FINAL_FAILURES
+    assert STATUS_FILTERS["pending"] == (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
+    for status in set(DeliveryStatus) - {DeliveryStatus.FAILED, DeliveryStatus.PENDING}:
+        assert STATUS_FILTERS[status.value] == (status,)
     assert set(FINAL_FAILURES) == {"failed", "dead_lettered", "endpoint_disabled", "unsafe_endpoint"}
+
+
+@pytest.mark.parametrize("retry_after", ["inf", "Infinity", "-inf", "nan", "1e9", "1e308", "99999999999999999999"])
+def test_a_retry_after_no_schedule_can_mean_is_clamped_to_the_schedule(retry_after):
+    # Given an endpoint answering 503 with an absurd Retry-After to the first attempt
+    response = CallbackResponse(503, retry_after=retry_after)
+    # When the attempt settles
+    settlement = settle(response, 1, NOW, random.Random(7))
+    # Then it is retried, no later than the schedule's longest wait
+    assert settlement.outcome.status is DeliveryStatus.RETRYING
+    assert timedelta(seconds=4) <= settlement.retry_in <= LONGEST_WAIT
+    assert settlement.outcome.next_attempt_at == NOW + settlement.retry_in
+
+
+def test_a_reasonable_retry_after_is_honoured():
+    # When the endpoint asks for an hour's pause after the first attempt (whose own wait is 5 s)
+    settlement = settle(CallbackResponse(429, retry_after="3600"), 1, NOW, random.Random(7))
+    # Then the next attempt waits that hour
+    assert settlement.retry_in == timedelta(hours=1)
+
+
+def test_a_delivery_scheduled_decades_ahead_is_due_after_the_longest_wait():
+    # Given a delivery scheduled 31 years ahead before waits were clamped
+    last_attempt = NOW - timedelta(hours=1)
+    scheduled = NOW + timedelta(seconds=1e9)
+    # Then it is due the longest wait after its last attempt; a sane schedule is kept as is
+    assert due_at(scheduled, last_attempt) == last_attempt + LONGEST_WAIT
+    assert due_at(NOW + timedelta(minutes=5), last_attempt) == NOW + timedelta(minutes=5)
 
 
 def test_a_delivery_left_unqueued_longer_than_a_lambda_runs_counts_as_abandoned():

@@ -4,7 +4,15 @@ import random
 from datetime import timedelta
 
 import pytest
-from bizline.rules.retries import MAX_ATTEMPTS, RETRY_DELAYS, is_retryable, next_delay, parse_retry_after
+from bizline.rules.retries import (
+    LONGEST_WAIT,
+    MAX_ATTEMPTS,
+    RETRY_DELAYS,
+    clamp_wait,
+    is_retryable,
+    next_delay,
+    parse_retry_after,
+)
 from bizline.rules.signatures import (
     meta_signature,
     meta_signature_valid,
@@ -68,7 +76,29 @@ def test_what_is_worth_retrying(status, retry):
 
 
 @pytest.mark.parametrize(
-    ("value", "seconds"), [("120", 120.0), (" 5 ", 5.0), ("-1", None), ("soon", None), (None, None)]
+    ("value", "seconds"),
+    [
+        ("120", 120.0),
+        (" 5 ", 5.0),
+        ("1e9", 1e9),
+        ("-1", None),
+        ("soon", None),
+        (None, None),
+        ("inf", None),
+        ("-inf", None),
+        ("nan", None),
+    ],
 )
 def test_retry_after_in_seconds(value, seconds):
     assert parse_retry_after(value) == seconds
+
+
+@pytest.mark.parametrize("attempts", range(1, MAX_ATTEMPTS))
+def test_a_requested_wait_never_goes_beyond_the_longest_step(attempts):
+    # When the receiver asks for 31 years (or more than timedelta can hold) after any attempt
+    for asked in (1e9, 1e300):
+        # Then the wait is the schedule's longest step at most
+        assert next_delay(attempts, retry_after_seconds=asked, rng=random.Random(3)) <= LONGEST_WAIT
+    assert clamp_wait(float("nan")) == timedelta(0)
+    assert clamp_wait(-5) == timedelta(0)
+    assert max(RETRY_DELAYS) == LONGEST_WAIT

@@ -25,7 +25,7 @@ from bizline.errors import (
     Unauthorized,
     UnsupportedMediaType,
 )
-from bizline.models.common import ErrorResponse, error_body
+from bizline.models.common import ErrorResponse, GatewayMessage, error_body
 from bizline.observability import logger
 from bizline.settings import get_settings
 
@@ -48,6 +48,15 @@ _ERROR_DESCRIPTIONS = {
     500: "Unexpected failure on bizline's side; safe to retry.",
 }
 _METHODS_WITH_BODY = {"POST", "PUT", "PATCH"}
+# API Gateway answers these itself, with its own body, before the route's function runs.
+GATEWAY_DESCRIPTIONS = {
+    401: "API Gateway: the `Authorization` header is missing.",
+    403: "API Gateway: refused by the authorizer (an unknown or revoked API key), or no valid AWS signature.",
+    429: "API Gateway: throttled; try again later.",
+}
+# Which of API Gateway's own answers each security scheme brings (an API key: the Lambda authorizer,
+# whose identity source is the `Authorization` header; a reviewer: IAM authorization).
+GATEWAY_ANSWERS_BY_SCHEME = {SECURITY_SCHEME: (401, 403), REVIEWER_SECURITY_SCHEME: (403,)}
 # A JSON string (with its escapes) or one bracket: what decides how deep a body nests.
 _STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _OPENING = frozenset("[{")
@@ -64,6 +73,17 @@ def error_responses(*status_codes: int) -> dict[int, dict[str, Any]]:
             "content": {content_types.APPLICATION_JSON: {"model": ErrorResponse}},
         }
         for status in sorted({*status_codes, 422, 500})
+    }
+
+
+def gateway_responses(*status_codes: int) -> dict[int, dict[str, Any]]:
+    """OpenAPI documentation of API Gateway's own answers: `{"message": ...}`, not bizline's error body."""
+    return {
+        status: {
+            "description": GATEWAY_DESCRIPTIONS[status],
+            "content": {content_types.APPLICATION_JSON: {"model": GatewayMessage}},
+        }
+        for status in sorted(status_codes)
     }
 
 

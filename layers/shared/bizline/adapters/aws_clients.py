@@ -1,7 +1,11 @@
 """boto3 clients, made on first use and kept for the container's life."""
 
+import threading
 from functools import cache
 from typing import Any
+
+# boto3's default session is not safe to make clients from in several threads at once.
+_making = threading.Lock()
 
 
 @cache
@@ -9,7 +13,8 @@ def client(service: str) -> Any:
     """The boto3 client of a service, made once per container."""
     import boto3
 
-    return boto3.client(service)
+    with _making:
+        return boto3.client(service)
 
 
 def reset_clients() -> None:

@@ -77,5 +77,11 @@ class ErrorResponse(BaseModel):
     error: ErrorInfo
 
 
+class GatewayMessage(BaseModel):
+    """What API Gateway itself answers, before any bizline code runs: `{"message": "Unauthorized"}`."""
+
+    message: str
+
+
 def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return ErrorResponse(error=ErrorInfo(code=code, message=message, details=details or [])).model_dump()

@@ -41,7 +41,7 @@ def build_router() -> Router:
         summary="The calling business",
         tags=_TAGS,
         security=AUTHENTICATED,
-        responses=error_responses(401, 404),
+        responses={200: {"description": "The business."}} | error_responses(401, 404),
     )
     def get_own_business() -> Business:
         return accounts.get_business(business_id())
@@ -52,7 +52,8 @@ def build_router() -> Router:
         description="A change of tier (from new size figures) takes effect from the next calendar month.",
         tags=_TAGS,
         security=AUTHENTICATED,
-        responses=error_responses(400, 401, 404, 409, 413, 415, 422),
+        responses={200: {"description": "The business as changed."}}
+        | error_responses(400, 401, 404, 409, 413, 415, 422),
     )
     def update_own_business(update: Annotated[BusinessUpdate, Body()]) -> Business:
         return accounts.update_business(business_id(), update)
@@ -62,7 +63,8 @@ def build_router() -> Router:
         summary="Create an API key",
         tags=_KEY_TAGS,
         security=AUTHENTICATED,
-        responses={201: {"description": "The new key, shown this once."}} | error_responses(400, 401, 413, 415, 422),
+        responses={201: {"description": "The new key, shown this once."}}
+        | error_responses(400, 401, 409, 413, 415, 422),
     )
     def create_api_key(
         request: Annotated[CreateApiKeyRequest | None, Body()] = None,
@@ -77,7 +79,7 @@ def build_router() -> Router:
         description="Never shows a key itself: only its id, name and first characters.",
         tags=_KEY_TAGS,
         security=AUTHENTICATED,
-        responses=error_responses(401),
+        responses={200: {"description": "The business's API keys (never the keys themselves)."}} | error_responses(401),
     )
     def list_api_keys() -> ApiKeyList:
         return accounts.list_api_keys(business_id())
@@ -88,7 +90,7 @@ def build_router() -> Router:
         description="Refused with 409 for the business's last active key.",
         tags=_KEY_TAGS,
         security=AUTHENTICATED,
-        responses={204: {"description": "Revoked."}} | error_responses(401, 404, 409, 422),
+        responses={204: {"description": "Revoked.", "content": {}}} | error_responses(401, 404, 409, 422),
     )
     def revoke_api_key(key_id: Annotated[str, Path(max_length=64)]) -> Response[None]:
         accounts.revoke_api_key(business_id(), key_id)

@@ -1,11 +1,12 @@
 """Routes for replies, conversation history and callback deliveries."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 
+from bizline.models.deliveries import DeliveryStatus
 from bizline.models.messaging import (
     AcceptedMessage,
     ConversationList,
@@ -53,7 +54,7 @@ def build_router() -> Router:
         description="One row per customer, with the last message and whether the service window is open.",
         tags=["Conversations"],
         security=AUTHENTICATED,
-        responses=error_responses(400, 401),
+        responses={200: {"description": "A page of conversations."}} | error_responses(400, 401),
     )
     def list_conversations(limit: Limit = 25, cursor: Cursor = None) -> ConversationList:
         return conversations.list_conversations(business_id(), limit, cursor)
@@ -63,7 +64,7 @@ def build_router() -> Router:
         summary="A conversation's messages, newest first",
         tags=["Conversations"],
         security=AUTHENTICATED,
-        responses=error_responses(400, 401, 404),
+        responses={200: {"description": "A page of the conversation's messages."}} | error_responses(400, 401, 404),
     )
     def list_messages(
         customer_id: Annotated[str, Path(max_length=64)], limit: Limit = 50, cursor: Cursor = None
@@ -73,17 +74,21 @@ def build_router() -> Router:
     @router.get(
         "/v1/deliveries",
         summary="Callback deliveries",
-        description="`status=failed` lists what could not be delivered: refused, gone or dead-lettered.",
+        description=(
+            "`status` accepts every status a delivery shows. Two of them also name a group: `status=failed` lists"
+            " everything that could not be delivered (failed, dead_lettered, endpoint_disabled, unsafe_endpoint),"
+            " `status=pending` everything still being attempted (pending, retrying)."
+        ),
         tags=["Deliveries"],
         security=AUTHENTICATED,
-        responses=error_responses(400, 401),
+        responses={200: {"description": "A page of deliveries."}} | error_responses(400, 401),
     )
     def list_deliveries(
-        status: Annotated[Literal["failed", "pending", "succeeded", "no_endpoint"] | None, Query()] = None,
+        status: Annotated[DeliveryStatus | None, Query()] = None,
         limit: Limit = 50,
         cursor: Cursor = None,
     ) -> DeliveryList:
-        return deliveries.list_deliveries(business_id(), status, limit, cursor)
+        return deliveries.list_deliveries(business_id(), status.value if status else None, limit, cursor)
 
     @router.post(
         "/v1/deliveries/<delivery_id>/retry",

@@ -1,15 +1,48 @@
 """The OpenAPI document of the whole API, served by one route that is itself left out of it.
 
 It reads every router through the catalog; no router in the catalog reads it back, so the
-routes stay free of cycles.
+routes stay free of cycles. The document is what is served: each operation lists its success
+answer (a 204 without a body), bizline's error body where bizline answers, and API Gateway's own
+`{"message": ...}` where the gateway answers before any bizline code runs (the authorizer's 401
+and 403, IAM's 403). `make test` holds the served API to it with schemathesis (`make api-contract`).
 """
 
 import json
 import re
 from functools import lru_cache
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from bizline.models.common import GatewayMessage
+from bizline.web import GATEWAY_ANSWERS_BY_SCHEME, GATEWAY_DESCRIPTIONS
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_GATEWAY_MESSAGE = {"$ref": "#/components/schemas/GatewayMessage"}
+
+
+def _as_served(document: dict[str, Any]) -> None:
+    """Bodiless answers declare no content; secured operations list what API Gateway answers itself."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("GatewayMessage", GatewayMessage.model_json_schema())
+    for path_item in document["paths"].values():
+        for method in _METHODS:
+            operation = path_item.get(method)
+            if operation is None:
+                continue
+            responses = operation["responses"]
+            for response in responses.values():
+                if not response.get("content"):  # 204: no body, so no content type either
+                    response.pop("content", None)
+            for requirement in operation.get("security") or []:
+                for scheme in requirement:
+                    for status in GATEWAY_ANSWERS_BY_SCHEME.get(scheme, ()):
+                        responses[str(status)] = {
+                            "description": GATEWAY_DESCRIPTIONS[status],
+                            "content": {content_types.APPLICATION_JSON: {"schema": _GATEWAY_MESSAGE}},
+                        }
+            operation["responses"] = dict(sorted(responses.items()))
 
 
 @lru_cache(maxsize=1)
@@ -18,6 +51,7 @@ def openapi_document() -> str:
     from bizline.routes.catalog import build_api_resolver
 
     document = json.loads(build_api_resolver().get_openapi_json_schema())
+    _as_served(document)
     # Powertools adds its own validation-error schemas; bizline answers with ErrorResponse instead.
     schemas = document.get("components", {}).get("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError", "ResponseValidationError"):

@@ -36,7 +36,7 @@ def build_router() -> Router:
         summary="List the business's phone numbers",
         tags=_TAGS,
         security=AUTHENTICATED,
-        responses=error_responses(401),
+        responses={200: {"description": "The business's phone numbers."}} | error_responses(401),
     )
     def list_phone_numbers() -> PhoneNumberList:
         return phone_numbers.list_phone_numbers(business_id())
@@ -46,7 +46,7 @@ def build_router() -> Router:
         summary="Remove a phone number",
         tags=_TAGS,
         security=AUTHENTICATED,
-        responses={204: {"description": "Removed."}} | error_responses(401, 404),
+        responses={204: {"description": "Removed.", "content": {}}} | error_responses(401, 404),
     )
     def remove_phone_number(phone_number_id: Annotated[str, Path(max_length=32)]) -> Response[None]:
         phone_numbers.remove_phone_number(business_id(), phone_number_id)

@@ -14,7 +14,12 @@ class Health(BaseModel):
 def build_router() -> Router:
     router = Router()
 
-    @router.get("/v1/health", summary="Liveness check", tags=["Platform"], responses=error_responses())
+    @router.get(
+        "/v1/health",
+        summary="Liveness check",
+        tags=["Platform"],
+        responses={200: {"description": "bizline is up."}} | error_responses(),
+    )
     def health() -> Health:
         return Health(status="ok")
 

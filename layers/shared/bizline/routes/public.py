@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from bizline.models.verification import PublicVerification
 from bizline.services import public_lookup as verified_lookup
-from bizline.web import error_responses
+from bizline.web import error_responses, gateway_responses
 
 
 def build_router() -> Router:
@@ -21,7 +21,9 @@ def build_router() -> Router:
             "alike: `verified: false`. Throttled per route: API Gateway answers 429 past the limit."
         ),
         tags=["Verification"],
-        responses=error_responses(),
+        responses={200: {"description": "Whether the number belongs to a verified business, and which."}}
+        | error_responses()
+        | gateway_responses(429),
     )
     def verified(phone_number: Annotated[str, Path(max_length=40)]) -> PublicVerification:
         return verified_lookup.lookup(phone_number)

@@ -49,7 +49,7 @@ def build_router() -> Router:
         summary="The business's verification requests, newest first",
         tags=_TAGS,
         security=AUTHENTICATED,
-        responses=error_responses(401),
+        responses={200: {"description": "The business's verification requests."}} | error_responses(401),
     )
     def list_requests() -> VerificationRequestList:
         return verification.list_requests(business_id())
@@ -59,7 +59,7 @@ def build_router() -> Router:
         summary="One verification request: state, checks, documents, decision",
         tags=_TAGS,
         security=AUTHENTICATED,
-        responses=error_responses(401, 404),
+        responses={200: {"description": "The verification request."}} | error_responses(401, 404),
     )
     def get_request(request_id: RequestId) -> VerificationRequest:
         return verification.get_request(business_id(), request_id)
@@ -69,7 +69,7 @@ def build_router() -> Router:
         summary="Withdraw a request not yet decided",
         tags=_TAGS,
         security=AUTHENTICATED,
-        responses=error_responses(401, 404, 409),
+        responses={200: {"description": "The withdrawn request."}} | error_responses(401, 404, 409),
     )
     def withdraw(request_id: RequestId) -> VerificationRequest:
         return verification.withdraw(business_id(), request_id)
@@ -100,7 +100,7 @@ def build_router() -> Router:
         ),
         tags=_TAGS,
         security=AUTHENTICATED,
-        responses=error_responses(401, 404, 409),
+        responses={200: {"description": "The request with the document attached."}} | error_responses(401, 404, 409),
     )
     def attach(request_id: RequestId, document_id: Annotated[str, Path(max_length=64)]) -> VerificationRequest:
         return verification.attach_document(business_id(), request_id, document_id)

@@ -35,7 +35,7 @@ def build_router() -> Router:
         summary="Requests in a state, oldest first",
         tags=_TAGS,
         security=REVIEWER,
-        responses=error_responses(400),
+        responses={200: {"description": "A page of verification requests."}} | error_responses(400),
     )
     def list_requests(
         state: Annotated[VerificationState, Query()] = VerificationState.SUBMITTED,
@@ -50,7 +50,7 @@ def build_router() -> Router:
         summary="One request with its checks and short-lived document download links",
         tags=_TAGS,
         security=REVIEWER,
-        responses=error_responses(404),
+        responses={200: {"description": "The verification request, with its documents."}} | error_responses(404),
     )
     def get_request(request_id: RequestId) -> ReviewedVerificationRequestWithDocuments:
         reviewer()
@@ -61,7 +61,7 @@ def build_router() -> Router:
         summary="Claim a submitted request for review",
         tags=_TAGS,
         security=REVIEWER,
-        responses=error_responses(404, 409),
+        responses={200: {"description": "The request, claimed by the caller."}} | error_responses(404, 409),
     )
     def claim(request_id: RequestId) -> ReviewedVerificationRequest:
         return verification_review.claim(request_id, reviewer())
@@ -75,7 +75,7 @@ def build_router() -> Router:
         ),
         tags=_TAGS,
         security=REVIEWER,
-        responses=error_responses(400, 404, 409, 413, 415),
+        responses={200: {"description": "The request as decided."}} | error_responses(400, 404, 409, 413, 415),
     )
     def decide(request_id: RequestId, decision: Annotated[DecisionRequest, Body()]) -> ReviewedVerificationRequest:
         decided = verification_review.decide(request_id, reviewer(), decision)
@@ -87,7 +87,7 @@ def build_router() -> Router:
         summary="The request's audit trail: every transition, who, when and why",
         tags=_TAGS,
         security=REVIEWER,
-        responses=error_responses(404),
+        responses={200: {"description": "The request's audit trail."}} | error_responses(404),
     )
     def audit(request_id: RequestId) -> AuditTrail:
         reviewer()
@@ -98,7 +98,7 @@ def build_router() -> Router:
         summary="Revoke a business's verified badge",
         tags=_TAGS,
         security=REVIEWER,
-        responses=error_responses(400, 404, 409, 413, 415),
+        responses={200: {"description": "The business, its badge revoked."}} | error_responses(400, 404, 409, 413, 415),
     )
     def revoke(
         business_id: Annotated[str, Path(max_length=64)], revocation: Annotated[RevocationRequest, Body()]

@@ -44,7 +44,8 @@ def build_router() -> Router:
         summary="Notifications (Meta)",
         description="Signed with `X-Hub-Signature-256`; nothing is stored unless the signature matches.",
         tags=_TAGS,
-        responses=error_responses(400, 401, 413, 415),
+        responses={200: {"description": "Received (Meta retries anything else)."}}
+        | error_responses(400, 401, 413, 415),
     )
     def notification() -> Received:
         event = router.current_event

@@ -1,7 +1,8 @@
 """When to try a callback again: the Standard Webhooks schedule, with jitter, over about three days."""
 
+import math
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 # After the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, ... (about 3 days in all).
 RETRY_DELAYS = (
@@ -19,6 +20,9 @@ RETRY_DELAYS = (
 )
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 JITTER = 0.1
+# A receiver's `Retry-After` may stretch a wait up to the schedule's longest step, never beyond:
+# `inf`, `1e9` or a date decades ahead would otherwise park a delivery for good.
+LONGEST_WAIT = max(RETRY_DELAYS)
 
 RETRYABLE_STATUS = {408, 429}
 
@@ -38,8 +42,23 @@ def next_delay(
     jitter = (rng or random.Random()).uniform(-JITTER, JITTER)  # noqa: S311 - spreading load, not a secret
     delay = base * (1 + jitter)
     if retry_after_seconds is not None:
-        delay = max(delay, timedelta(seconds=retry_after_seconds))
+        delay = max(delay, clamp_wait(retry_after_seconds))
     return delay
+
+
+def clamp_wait(seconds: float) -> timedelta:
+    """A wait the receiver asked for, clamped to [0, LONGEST_WAIT] (not-a-number counts as nothing asked)."""
+    if math.isnan(seconds) or seconds <= 0:
+        return timedelta(0)
+    return min(LONGEST_WAIT, timedelta(seconds=min(seconds, LONGEST_WAIT.total_seconds())))
+
+
+def due_at(next_attempt_at: datetime, last_attempt_at: datetime) -> datetime:
+    """When a scheduled attempt is due: never later than the longest wait after the last attempt.
+
+    A delivery scheduled before waits were clamped may carry a time years ahead; it is due by then.
+    """
+    return min(next_attempt_at, last_attempt_at + LONGEST_WAIT)
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -50,4 +69,5 @@ def parse_retry_after(value: str | None) -> float | None:
         seconds = float(value.strip())
     except ValueError:
         return None
-    return seconds if seconds >= 0 else None
+    # `inf`, `nan` and negatives are no wait a receiver can mean; a finite one is clamped by next_delay.
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None

@@ -25,12 +25,12 @@ REOPENABLE = (*FINAL_FAILURES, DeliveryStatus.NO_ENDPOINT)
 # times out after 10 s); younger, it is another copy of the same event still on its way to the queue.
 ABANDONED_AFTER = timedelta(seconds=30)
 
-# The `status` filter of the deliveries listing: one public word for each group of statuses.
+# The `status` filter of the deliveries listing accepts every status a delivery can show, and two
+# words name a group: `failed` is every final failure, `pending` every delivery still being attempted.
+STATUS_GROUPS: dict[str, tuple[DeliveryStatus, ...]] = {"failed": FINAL_FAILURES, "pending": ATTEMPTABLE}
 STATUS_FILTERS: dict[str, tuple[DeliveryStatus, ...]] = {
-    "failed": FINAL_FAILURES,
-    "pending": ATTEMPTABLE,
-    "succeeded": (DeliveryStatus.SUCCEEDED,),
-    "no_endpoint": (DeliveryStatus.NO_ENDPOINT,),
+    **{status.value: (status,) for status in DeliveryStatus},
+    **STATUS_GROUPS,
 }
 
 GONE = 410

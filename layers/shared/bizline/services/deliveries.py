@@ -20,7 +20,7 @@ from bizline.models.deliveries import DeliveryStatus, StoredDelivery
 from bizline.models.messaging import CallbackEvent, Delivery, DeliveryList
 from bizline.models.tasks import DeliveryTask
 from bizline.observability import logger
-from bizline.rules import settling
+from bizline.rules import retries, settling
 from bizline.rules.callback_safety import UnsafeCallbackUrl, vet_callback_url
 from bizline.rules.signatures import secrets_in_force, standard_webhook_headers
 from bizline.settings import get_settings
@@ -103,9 +103,11 @@ def deliver(task: DeliveryTask | Mapping[str, str], now: datetime | None = None)
     delivery = store.get_delivery(task.business_id, task.delivery_id)
     if delivery is None or delivery.status not in settling.ATTEMPTABLE:
         return "nothing to do"
-    if delivery.next_attempt_at and delivery.next_attempt_at > now:
-        _queue([task], delivery.next_attempt_at - now)
-        return "not due yet"
+    if delivery.next_attempt_at:
+        due = retries.due_at(delivery.next_attempt_at, delivery.updated_at)
+        if due > now:
+            _queue([task], due - now)
+            return "not due yet"
     settings = accounts_store.get_callback_settings(task.business_id)
     refused = settling.before_attempt(
         settings.callback_url if settings else None, bool(settings and settings.callback_disabled_at)
