@@ -22,6 +22,8 @@ from pynamodb.models import Model
 
 PRODUCT_PACKAGE = "bizline"
 TABLES_MODULE = tables.__name__
+# Where table models look their names up (dynamically): their reads count where a model is referenced.
+TABLE_NAMES_MODULE = "bizline.adapters.table_names"
 SETTINGS_FIELDS = frozenset(Settings.model_fields)
 SETTINGS_FIELDS_BY_VARIABLE = {environment_variable(field): field for field in SETTINGS_FIELDS}
 _SETTINGS_FACTORIES = {"get_settings", "Settings"}
@@ -131,7 +133,7 @@ def settings_reads(module: str) -> tuple[list[SettingRead], list[str]]:
                 continue
             if _is_getattr(parent) and isinstance(parent.args[1], ast.Constant):
                 reads.append(SettingRead(module, parent.args[1].value, "settings"))
-            elif module != TABLES_MODULE:
+            elif module not in (TABLES_MODULE, TABLE_NAMES_MODULE):
                 unfollowed.append(f"line {node.lineno}: {ast.unparse(parent or node)}")
     if module != TABLES_MODULE:
         fields_by_name = table_fields_by_name()

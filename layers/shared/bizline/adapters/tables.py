@@ -15,25 +15,16 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from bizline.settings import get_settings
+from bizline.adapters.table_names import FromSettings
+from bizline.adapters.table_names import table_setting as table_setting
 
-
-class _FromSettings:
-    """A lazy class attribute: `Meta.table_name` is looked up in settings on each access.
-
-    A function whose environment does not name the table fails here with `MissingSetting`.
-    """
-
-    def __init__(self, field: str):
-        self.field = field
-
-    def __get__(self, instance: object, owner: type) -> str:
-        return getattr(get_settings(), self.field)
-
-
-def table_setting(model: type[Model]) -> str:
-    """The settings field that names a model's table (e.g. "messages_table")."""
-    return model.Meta.__dict__["table_name"].field
+# Stores import every table model from here, the verification tables' too (`X as X` re-exports them).
+from bizline.adapters.verification_tables import CheckResultAttribute as CheckResultAttribute
+from bizline.adapters.verification_tables import DocumentAttribute as DocumentAttribute
+from bizline.adapters.verification_tables import VerificationAuditRecord as VerificationAuditRecord
+from bizline.adapters.verification_tables import VerificationRequestRecord as VerificationRequestRecord
+from bizline.adapters.verification_tables import VerificationRequestsById as VerificationRequestsById
+from bizline.adapters.verification_tables import VerificationRequestsByState as VerificationRequestsByState
 
 
 class TierChangeAttribute(MapAttribute):
@@ -56,7 +47,7 @@ class BusinessesByBadge(GlobalSecondaryIndex):
 
 class BusinessRecord(Model):
     class Meta:
-        table_name = _FromSettings("businesses_table")
+        table_name = FromSettings("businesses_table")
 
     business_id = UnicodeAttribute(hash_key=True)
     display_name = UnicodeAttribute()
@@ -107,7 +98,7 @@ class ApiKeysByBusiness(GlobalSecondaryIndex):
 
 class ApiKeyRecord(Model):
     class Meta:
-        table_name = _FromSettings("api_keys_table")
+        table_name = FromSettings("api_keys_table")
 
     key_hash = UnicodeAttribute(hash_key=True)
     key_id = UnicodeAttribute()
@@ -140,7 +131,7 @@ class PhoneNumbersByDisplayNumber(GlobalSecondaryIndex):
 
 class PhoneNumberRecord(Model):
     class Meta:
-        table_name = _FromSettings("phone_numbers_table")
+        table_name = FromSettings("phone_numbers_table")
 
     phone_number_id = UnicodeAttribute(hash_key=True)
     business_id = UnicodeAttribute()
@@ -164,7 +155,7 @@ class CustomerRecord(Model):
     """Either a customer (customer_key cus_...) with its conversation summary, or a name of one."""
 
     class Meta:
-        table_name = _FromSettings("customers_table")
+        table_name = FromSettings("customers_table")
 
     business_id = UnicodeAttribute(hash_key=True)
     customer_key = UnicodeAttribute(range_key=True)
@@ -206,7 +197,7 @@ class MessagesByWamid(GlobalSecondaryIndex):
 
 class MessageRecord(Model):
     class Meta:
-        table_name = _FromSettings("messages_table")
+        table_name = FromSettings("messages_table")
 
     business_id = UnicodeAttribute(hash_key=True)
     message_id = UnicodeAttribute(range_key=True)
@@ -237,7 +228,7 @@ class MessageRecord(Model):
 
 class DeliveryRecord(Model):
     class Meta:
-        table_name = _FromSettings("deliveries_table")
+        table_name = FromSettings("deliveries_table")
 
     business_id = UnicodeAttribute(hash_key=True)
     delivery_id = UnicodeAttribute(range_key=True)
@@ -256,7 +247,7 @@ class DeliveryRecord(Model):
 
 class UnroutedWebhookRecord(Model):
     class Meta:
-        table_name = _FromSettings("unrouted_webhooks_table")
+        table_name = FromSettings("unrouted_webhooks_table")
 
     phone_number_id = UnicodeAttribute(hash_key=True)
     event_key = UnicodeAttribute(range_key=True)
@@ -268,7 +259,7 @@ class UnroutedWebhookRecord(Model):
 
 class WhatsAppEventRecord(Model):
     class Meta:
-        table_name = _FromSettings("whatsapp_events_table")
+        table_name = FromSettings("whatsapp_events_table")
 
     business_id = UnicodeAttribute(hash_key=True)
     event_key = UnicodeAttribute(range_key=True)
@@ -280,7 +271,7 @@ class WhatsAppEventRecord(Model):
 
 class SendRateRecord(Model):
     class Meta:
-        table_name = _FromSettings("send_rate_table")
+        table_name = FromSettings("send_rate_table")
 
     phone_number_id = UnicodeAttribute(hash_key=True)
     tokens = NumberAttribute()
@@ -288,96 +279,11 @@ class SendRateRecord(Model):
     version = NumberAttribute(default=0)
 
 
-class CheckResultAttribute(MapAttribute):
-    name = UnicodeAttribute()
-    passed = BooleanAttribute()
-    detail = UnicodeAttribute()
-
-
-class DocumentAttribute(MapAttribute):
-    document_id = UnicodeAttribute()
-    filename = UnicodeAttribute()
-    content_type = UnicodeAttribute()
-    object_key = UnicodeAttribute()
-    state = UnicodeAttribute()
-    size_bytes = NumberAttribute(null=True)
-    created_at = UnicodeAttribute()
-    attached_at = UnicodeAttribute(null=True)
-
-
-class VerificationRequestsByState(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_state"
-        projection = AllProjection()
-
-    state = UnicodeAttribute(hash_key=True)
-    submitted_at = UnicodeAttribute(range_key=True)
-
-
-class VerificationRequestsById(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_request"
-        projection = KeysOnlyProjection()
-
-    request_id = UnicodeAttribute(hash_key=True)
-
-
-class VerificationRequestRecord(Model):
-    class Meta:
-        table_name = _FromSettings("verification_requests_table")
-
-    business_id = UnicodeAttribute(hash_key=True)
-    request_id = UnicodeAttribute(range_key=True)
-    state = UnicodeAttribute()
-    legal_name = UnicodeAttribute()
-    display_name = UnicodeAttribute()
-    registration_number = UnicodeAttribute()
-    register_name = UnicodeAttribute()
-    country = UnicodeAttribute()
-    registered_address = UnicodeAttribute()
-    website = UnicodeAttribute()
-    contact_email = UnicodeAttribute()
-    employees = NumberAttribute()
-    annual_turnover_eur = NumberAttribute()
-    balance_sheet_total_eur = NumberAttribute()
-    checks = ListAttribute(of=CheckResultAttribute, default=list)
-    documents = ListAttribute(of=DocumentAttribute, default=list)
-    submitted_at = UnicodeAttribute()
-    updated_at = UnicodeAttribute()
-    claimed_by = UnicodeAttribute(null=True)
-    claimed_at = UnicodeAttribute(null=True)
-    decided_by = UnicodeAttribute(null=True)
-    decided_at = UnicodeAttribute(null=True)
-    decision_reason = UnicodeAttribute(null=True)
-    confirmed_size_class = UnicodeAttribute(null=True)
-    revoked_at = UnicodeAttribute(null=True)
-    revoked_reason = UnicodeAttribute(null=True)
-
-    by_state = VerificationRequestsByState()
-    by_request = VerificationRequestsById()
-
-
-class VerificationAuditRecord(Model):
-    """Append-only: written once per transition, never updated."""
-
-    class Meta:
-        table_name = _FromSettings("verification_audit_table")
-
-    request_id = UnicodeAttribute(hash_key=True)
-    entry_id = UnicodeAttribute(range_key=True)
-    business_id = UnicodeAttribute()
-    actor = UnicodeAttribute()
-    at = UnicodeAttribute()
-    from_state = UnicodeAttribute(null=True)
-    to_state = UnicodeAttribute()
-    reason = UnicodeAttribute(null=True)
-
-
 class IdempotencyRecord(Model):
     """Written by Powertools idempotency; declared so the contract test keeps it in step."""
 
     class Meta:
-        table_name = _FromSettings("idempotency_table")
+        table_name = FromSettings("idempotency_table")
 
     id = UnicodeAttribute(hash_key=True)
     expiration = TTLAttribute(null=True)
