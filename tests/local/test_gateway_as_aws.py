@@ -45,13 +45,17 @@ def test_the_v2_event_carries_non_utf8_bodies_base64_encoded():
     assert event["body"] == "/wA="
 
 
-def test_trace_and_unknown_methods_answer_api_gateways_json_not_found(platform):
+def test_trace_and_unknown_methods_answer_json_never_html(platform):
     for method in ("TRACE", "CONNECT", "PROPFIND"):
-        # When a method no route declares is used
-        status, headers, answer = _raw(platform, method, "/v1/health")
+        # When a method no route declares is used outside bizline's prefixes
+        status, headers, answer = _raw(platform, method, "/health")
         # Then API Gateway's JSON 404 comes back, not an HTML 501
         assert (status, json.loads(answer)) == (404, {"message": "Not Found"}), method
         assert headers["content-type"] == "application/json"
+        # And under /v1 the catch-all route answers bizline's 405, naming the methods the path serves
+        status, headers, answer = _raw(platform, method, "/v1/health")
+        assert (status, json.loads(answer)["error"]["code"]) == (405, "method_not_allowed"), method
+        assert headers["allow"] == "GET"
 
 
 def _burst(platform, connections: int) -> list[object]:

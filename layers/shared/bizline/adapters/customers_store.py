@@ -158,14 +158,14 @@ def set_marketing_preference(business_id: str, customer_id: str, value: str, at:
     )
 
 
-def move_wa_id(business_id: str, customer_id: str, old_wa_id: str, new_wa_id: str) -> bool:
+def move_wa_id(business_id: str, customer_id: str, old_wa_id: str, new_wa_id: str, now: datetime) -> bool:
     """The customer now goes by `new_wa_id`: the new name leads to them, the old one to nobody.
 
     False (and nothing changed) when the new number already names another customer of the business.
     """
     new_key = WA_ID_PREFIX + new_wa_id
     if (
-        not _claim_key(business_id, new_key, customer_id)
+        not _claim_key(business_id, new_key, customer_id, now)
         and CustomerRecord.get(business_id, new_key, consistent_read=True).customer_id != customer_id
     ):
         return False

@@ -80,12 +80,21 @@ def claim_abandoned(business_id: str, delivery_id: str, touched_before: datetime
     )
 
 
-def claim_attempt(business_id: str, delivery_id: str, attempts_before: int, now: datetime) -> bool:
-    """Count an attempt only if nobody else made it: two copies of a task send one request."""
+def claim_attempt(business_id: str, delivery_id: str, attempts_before: int, now: datetime, until: datetime) -> bool:
+    """Count an attempt only if nobody else made it or is making it: two copies of a task send one request.
+
+    The claim holds until `until` (the attempt's deadline); an attempt that never settled frees it then.
+    """
     return update_if(
         _keyed(business_id, delivery_id),
-        [DeliveryRecord.attempts.set(attempts_before + 1), DeliveryRecord.updated_at.set(to_iso(now))],
-        (DeliveryRecord.attempts == attempts_before) & DeliveryRecord.status.is_in(*ATTEMPTABLE),
+        [
+            DeliveryRecord.attempts.set(attempts_before + 1),
+            DeliveryRecord.updated_at.set(to_iso(now)),
+            DeliveryRecord.attempt_until.set(to_iso(until)),
+        ],
+        (DeliveryRecord.attempts == attempts_before)
+        & DeliveryRecord.status.is_in(*ATTEMPTABLE)
+        & (DeliveryRecord.attempt_until.does_not_exist() | (DeliveryRecord.attempt_until < to_iso(now))),
     )
 
 
@@ -107,6 +116,7 @@ def record_outcome(
         if outcome.status_code is not None
         else DeliveryRecord.last_status_code.remove(),
         DeliveryRecord.last_error.set(outcome.error) if outcome.error else DeliveryRecord.last_error.remove(),
+        DeliveryRecord.attempt_until.remove(),
     ]
     return update_if(
         _keyed(business_id, delivery_id),
@@ -124,6 +134,7 @@ def reopen_delivery(business_id: str, delivery_id: str, now: datetime) -> Stored
             DeliveryRecord.status.set(DeliveryStatus.PENDING),
             DeliveryRecord.attempts.set(0),
             DeliveryRecord.next_attempt_at.remove(),
+            DeliveryRecord.attempt_until.remove(),
             DeliveryRecord.updated_at.set(to_iso(now)),
         ],
         DeliveryRecord.status.is_in(*REOPENABLE),

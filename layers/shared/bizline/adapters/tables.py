@@ -240,6 +240,8 @@ class DeliveryRecord(Model):
     last_status_code = NumberAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
     next_attempt_at = UnicodeAttribute(null=True)
+    # While an attempt is on the wire: no other copy of the task may start one before this time.
+    attempt_until = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
     expires_at = TTLAttribute(null=True)

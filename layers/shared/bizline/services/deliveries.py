@@ -114,7 +114,9 @@ def deliver(task: DeliveryTask | Mapping[str, str], now: datetime | None = None)
     )
     if refused:
         return _apply(task, refused, now, expected_updated_at=delivery.updated_at)
-    if not store.claim_attempt(task.business_id, task.delivery_id, delivery.attempts, now):
+    # The claim outlives the attempt's deadline by a margin for settling it.
+    until = now + timedelta(seconds=2 * get_settings().callback_timeout_seconds)
+    if not store.claim_attempt(task.business_id, task.delivery_id, delivery.attempts, now, until):
         return "attempt already made"
     try:
         target = vet_callback_url(

@@ -82,7 +82,7 @@ def apply_number_change(business_id: str, change: NumberChange, now: datetime) -
         if customer is None:
             logger.info("number change of a customer this business does not have", extra={"business_id": business_id})
             return None, False
-    elif not customers_store.move_wa_id(business_id, customer.customer_id, change.old_wa_id, change.new_wa_id):
+    elif not customers_store.move_wa_id(business_id, customer.customer_id, change.old_wa_id, change.new_wa_id, now):
         logger.warning(
             "new number already names another customer",
             extra={"business_id": business_id, "customer": mask_phone(change.new_wa_id)},
