@@ -364,7 +364,17 @@ REACHED_BY_IMPORT = "ReachedByImport"
 
 # Granted on purpose though no test exercises it: (function, action, resource logical id) and why.
 # Keep it short: a grant belongs here only when no test can drive the call through moto.
+_THREADED_CALLBACKS = "the callback consumer makes its attempts in a thread pool (AsyncBatchProcessor); the recorder names the function by the handler on the call's stack, which those threads lack, so their calls go unrecorded"
 UNEXERCISED_GRANTS: dict[tuple[str, str, str], str] = {
+    ("CallbackDeliveryFunction", "dynamodb:GetItem", "BusinessesTable"): _THREADED_CALLBACKS,
+    ("CallbackDeliveryFunction", "dynamodb:UpdateItem", "BusinessesTable"): _THREADED_CALLBACKS,
+    ("CallbackDeliveryFunction", "dynamodb:GetItem", "DeliveriesTable"): _THREADED_CALLBACKS,
+    ("CallbackDeliveryFunction", "dynamodb:UpdateItem", "DeliveriesTable"): _THREADED_CALLBACKS,
+    ("CallbackDeliveryFunction", "sqs:SendMessage", "DeliveryQueue"): _THREADED_CALLBACKS,
+    ("WhatsAppWebhookFunction", "dynamodb:GetItem", "WhatsAppEventsTable"): (
+        "a template change reaches a business's template state only once changes are routed by the WhatsApp "
+        "Business Account id; the template tests call record_change directly"
+    ),
     ("MessagingApiFunction", "dynamodb:DeleteItem", "IdempotencyTable"): (
         "Powertools deletes the in-progress record of a request that raised, so a retry may run; "
         "no reply raises after its record is saved"
