@@ -364,7 +364,7 @@ REACHED_BY_IMPORT = "ReachedByImport"
 
 # Granted on purpose though no test exercises it: (function, action, resource logical id) and why.
 # Keep it short: a grant belongs here only when no test can drive the call through moto.
-_THREADED_CALLBACKS = "the callback consumer makes its attempts in a thread pool (AsyncBatchProcessor); the recorder names the function by the handler on the call's stack, which those threads lack, so their calls go unrecorded"
+_THREADED_CALLBACKS = "callback attempts run in a thread pool, where the recorder sees no handler on the stack"
 UNEXERCISED_GRANTS: dict[tuple[str, str, str], str] = {
     ("CallbackDeliveryFunction", "dynamodb:GetItem", "BusinessesTable"): _THREADED_CALLBACKS,
     ("CallbackDeliveryFunction", "dynamodb:UpdateItem", "BusinessesTable"): _THREADED_CALLBACKS,
