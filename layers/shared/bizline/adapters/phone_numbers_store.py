@@ -15,6 +15,8 @@ def _from_record(record: PhoneNumberRecord) -> OwnedPhoneNumber:
         business_id=record.business_id,
         display_phone_number=record.display_phone_number,
         created_at=from_iso(record.created_at),
+        waba_id=record.waba_id,
+        verified_name=record.verified_name,
     )
 
 
@@ -23,7 +25,9 @@ def add_phone_number(number: OwnedPhoneNumber) -> None:
     record = PhoneNumberRecord(
         phone_number_id=number.phone_number_id,
         business_id=number.business_id,
+        waba_id=number.waba_id,
         display_phone_number=number.display_phone_number,
+        verified_name=number.verified_name,
         created_at=to_iso(number.created_at),
     )
     if not save_if(record, PhoneNumberRecord.phone_number_id.does_not_exist()):
@@ -41,11 +45,6 @@ def get_phone_number(phone_number_id: str) -> OwnedPhoneNumber | None:
 def list_phone_numbers(business_id: str) -> list[OwnedPhoneNumber]:
     """Every number of one business."""
     return [_from_record(record) for record in PhoneNumberRecord.by_business.query(business_id)]
-
-
-def phone_numbers_displayed_as(e164: str) -> list[OwnedPhoneNumber]:
-    """The (few) numbers customers see as `e164`."""
-    return [_from_record(record) for record in PhoneNumberRecord.by_display_number.query(e164, limit=5)]
 
 
 def remove_phone_number(business_id: str, phone_number_id: str) -> None:

@@ -128,25 +128,45 @@ class PhoneNumbersByBusiness(GlobalSecondaryIndex):
     phone_number_id = UnicodeAttribute(range_key=True)
 
 
-class PhoneNumbersByDisplayNumber(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "by_display_number"
-        projection = AllProjection()
-
-    display_phone_number = UnicodeAttribute(hash_key=True)
-
-
 class PhoneNumberRecord(Model):
     class Meta:
         table_name = _FromSettings("phone_numbers_table")
 
     phone_number_id = UnicodeAttribute(hash_key=True)
     business_id = UnicodeAttribute()
+    # The WhatsApp Business Account the number was proven through, and what Meta reported for it.
+    waba_id = UnicodeAttribute(null=True)
     display_phone_number = UnicodeAttribute()
+    verified_name = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
 
     by_business = PhoneNumbersByBusiness()
-    by_display_number = PhoneNumbersByDisplayNumber()
+
+
+class WhatsAppAccountRecord(Model):
+    """A business's connected WhatsApp Business Account; its access token lives in Secrets Manager."""
+
+    class Meta:
+        table_name = _FromSettings("whatsapp_accounts_table")
+
+    business_id = UnicodeAttribute(hash_key=True)
+    waba_id = UnicodeAttribute(range_key=True)
+    secret_name = UnicodeAttribute()
+    connected_at = UnicodeAttribute()
+    token_updated_at = UnicodeAttribute()
+
+
+class PublicBadgeRecord(Model):
+    """The public lookup's one item per E.164 number: present only for a proven number of a verified business."""
+
+    class Meta:
+        table_name = _FromSettings("public_badges_table")
+
+    phone_number = UnicodeAttribute(hash_key=True)
+    phone_number_id = UnicodeAttribute()
+    business_id = UnicodeAttribute()
+    verified_name = UnicodeAttribute()
+    verified_since = UnicodeAttribute()
 
 
 class CustomersByRecentActivity(GlobalSecondaryIndex):
