@@ -22,6 +22,9 @@ DEMO_DISPLAY_NUMBER = "+43 1 5550100"
 # would have handed over. A second account (another business's) lets tests prove refusals.
 DEMO_WABA_ID = "200000000000001"
 DEMO_WABA_ACCESS_TOKEN = "EAAsandbox-demo-bakery-local-only-token"  # noqa: S105 - local only, never in AWS
+# A second line of the bakery's account, not added at seed time (the sample event adds it).
+DEMO_SECOND_PHONE_NUMBER_ID = "100000000000003"
+DEMO_SECOND_DISPLAY_NUMBER = "+43 1 5550101"
 OTHER_WABA_ID = "200000000000002"
 OTHER_WABA_ACCESS_TOKEN = "EAAsandbox-other-business-local-only-token"  # noqa: S105 - local only
 DEMO_CUSTOMER_WA_ID = "436601234567"

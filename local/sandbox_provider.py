@@ -23,6 +23,8 @@ from bizline.rules.providers import ProviderError, Recipient
 from local.demo import (
     DEMO_DISPLAY_NUMBER,
     DEMO_PHONE_NUMBER_ID,
+    DEMO_SECOND_DISPLAY_NUMBER,
+    DEMO_SECOND_PHONE_NUMBER_ID,
     DEMO_WABA_ACCESS_TOKEN,
     DEMO_WABA_ID,
     OTHER_WABA_ACCESS_TOKEN,
@@ -81,7 +83,10 @@ def _default_accounts() -> SandboxAccounts:
     known.register(
         DEMO_WABA_ID,
         DEMO_WABA_ACCESS_TOKEN,
-        [MetaPhoneNumber(DEMO_PHONE_NUMBER_ID, DEMO_DISPLAY_NUMBER, "Bäckerei Demo", "GREEN")],
+        [
+            MetaPhoneNumber(DEMO_PHONE_NUMBER_ID, DEMO_DISPLAY_NUMBER, "Bäckerei Demo", "GREEN"),
+            MetaPhoneNumber(DEMO_SECOND_PHONE_NUMBER_ID, DEMO_SECOND_DISPLAY_NUMBER, "Bäckerei Demo", "GREEN"),
+        ],
     )
     known.register(
         OTHER_WABA_ID,

@@ -134,7 +134,6 @@ class PhoneNumberRecord(Model):
 
     phone_number_id = UnicodeAttribute(hash_key=True)
     business_id = UnicodeAttribute()
-    # The WhatsApp Business Account the number was proven through, and what Meta reported for it.
     waba_id = UnicodeAttribute(null=True)
     display_phone_number = UnicodeAttribute()
     verified_name = UnicodeAttribute(null=True)
@@ -144,8 +143,6 @@ class PhoneNumberRecord(Model):
 
 
 class WhatsAppAccountRecord(Model):
-    """A business's connected WhatsApp Business Account; its access token lives in Secrets Manager."""
-
     class Meta:
         table_name = _FromSettings("whatsapp_accounts_table")
 
@@ -157,8 +154,6 @@ class WhatsAppAccountRecord(Model):
 
 
 class PublicBadgeRecord(Model):
-    """The public lookup's one item per E.164 number: present only for a proven number of a verified business."""
-
     class Meta:
         table_name = _FromSettings("public_badges_table")
 
@@ -384,6 +379,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     BusinessRecord,
     ApiKeyRecord,
     PhoneNumberRecord,
+    WhatsAppAccountRecord,
+    PublicBadgeRecord,
     CustomerRecord,
     MessageRecord,
     DeliveryRecord,

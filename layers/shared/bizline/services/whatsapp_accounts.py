@@ -5,6 +5,7 @@ account (its phone numbers), subscribes the app to the account's webhooks, keeps
 encrypted in Secrets Manager and speaks for the business with it alone.
 """
 
+from contextlib import suppress
 from dataclasses import replace
 from datetime import datetime
 
@@ -141,9 +142,7 @@ def disconnect(business_id: str, waba_id: str) -> None:
     for number in phone_numbers_store.list_phone_numbers(business_id):
         if number.waba_id == waba_id:
             public_badges.hide_badge(number)
-            try:
+            with suppress(NotFound):  # removed meanwhile
                 phone_numbers_store.remove_phone_number(business_id, number.phone_number_id)
-            except NotFound:
-                pass  # removed meanwhile
     waba_tokens.delete_access_token(account.secret_name)
     store.remove_account(business_id, waba_id)
