@@ -297,3 +297,38 @@ def test_the_graph_api_client_lists_every_page_and_subscribes_with_the_business_
     added = post_json(api, "/v1/phone-numbers", {"phone_number_id": "222"}, key)
     assert added.status == 201, added.body
     assert added.json()["display_phone_number"] == "+15550783881"
+
+
+def test_a_number_typed_in_before_accounts_existed_proves_nothing(api, aws):
+    # Given a number an attacker registered by typing it, before accounts were connected (no waba_id)
+    attacker, attacker_key = sign_up(api, display_name="Attacker")
+    aws["dynamodb"].put_item(
+        TableName=next(t for t in aws["dynamodb"].list_tables()["TableNames"] if "PhoneNumbers" in t),
+        Item={
+            "phone_number_id": {"S": NUMBER},
+            "business_id": {"S": attacker["business_id"]},
+            "display_phone_number": {"S": "+4312345678"},
+            "created_at": {"S": "2026-01-01T00:00:00Z"},
+        },
+    )
+    # When a customer writes to the number, and the attacker sends from it
+    message = text_message("wamid.LEGACY1", "Hallo")
+    routed = post_webhook(api, envelope(change(NUMBER, [message], contacts=[contact()])), meta_app_secret(aws))
+    reply = post_json(
+        api,
+        "/v1/messages",
+        {"from_phone_number_id": NUMBER, "to": {"wa_id": "436601234567"}, "type": "text", "text": {"body": "Hi"}},
+        attacker_key,
+    )
+    # Then the message reaches nobody and the send is refused
+    assert routed.json()["unrouted"] == 1
+    assert reply.status == 404
+    # When the business that holds the number at Meta adds it
+    owner, owner_key = sign_up(api)
+    waba_id, token = sandbox_account(NUMBER, DISPLAY)
+    assert connect_account(api, owner_key, waba_id, token).status == 201
+    added = post_json(api, "/v1/phone-numbers", {"phone_number_id": NUMBER}, owner_key)
+    # Then the proven number replaces the typed one
+    assert added.status == 201, added.body
+    (item,) = scan(aws["dynamodb"], "PhoneNumbersTable")
+    assert (item["business_id"]["S"], item["waba_id"]["S"]) == (owner["business_id"], waba_id)

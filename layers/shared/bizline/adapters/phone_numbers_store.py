@@ -21,7 +21,7 @@ def _from_record(record: PhoneNumberRecord) -> OwnedPhoneNumber:
 
 
 def add_phone_number(number: OwnedPhoneNumber) -> None:
-    """Register a number for its business; Conflict when any business has it already."""
+    """Register a proven number for its business; Conflict when any business proved it already."""
     record = PhoneNumberRecord(
         phone_number_id=number.phone_number_id,
         business_id=number.business_id,
@@ -30,7 +30,9 @@ def add_phone_number(number: OwnedPhoneNumber) -> None:
         verified_name=number.verified_name,
         created_at=to_iso(number.created_at),
     )
-    if not save_if(record, PhoneNumberRecord.phone_number_id.does_not_exist()):
+    # A number registered before accounts existed (no waba_id) proved nothing: a proven one replaces it.
+    unproven = PhoneNumberRecord.phone_number_id.does_not_exist() | PhoneNumberRecord.waba_id.does_not_exist()
+    if not save_if(record, unproven):
         raise Conflict("This phone number is already registered with bizline.", code="phone_number_taken")
 
 
