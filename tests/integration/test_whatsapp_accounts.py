@@ -332,3 +332,34 @@ def test_a_number_typed_in_before_accounts_existed_proves_nothing(api, aws):
     assert added.status == 201, added.body
     (item,) = scan(aws["dynamodb"], "PhoneNumbersTable")
     assert (item["business_id"]["S"], item["waba_id"]["S"]) == (owner["business_id"], waba_id)
+
+
+def test_only_the_business_rotates_its_token_only_to_one_meta_confirms_and_no_token_is_logged(api, aws, capsys):
+    # Given a business with a connected account, and another business
+    business, key = sign_up(api)
+    waba_id, token = sandbox_account(NUMBER, DISPLAY)
+    assert connect_account(api, key, waba_id, token).status == 201
+    _, other_key = sign_up(api, display_name="Other")
+
+    def rotate(api_key, new_token):
+        return api.request(
+            "PUT",
+            f"/v1/whatsapp-accounts/{waba_id}/access-token",
+            headers={**bearer(api_key), "content-type": "application/json"},
+            body=json.dumps({"access_token": new_token}),
+        )
+
+    # When the other business rotates it, or lists its numbers, and the business rotates to a token Meta refuses
+    foreign = rotate(other_key, token)
+    foreign_numbers = api.request("GET", f"/v1/whatsapp-accounts/{waba_id}/phone-numbers", headers=bearer(other_key))
+    refused = rotate(key, "EAAsandbox-a-token-meta-does-not-know")
+    # Then the others get 404, the refused token is a 422, and the stored token is still the confirmed one
+    assert foreign.status == foreign_numbers.status == 404
+    assert refused.status == 422
+    assert _secret(aws, business["business_id"], waba_id) == token
+    own_numbers = api.request("GET", f"/v1/whatsapp-accounts/{waba_id}/phone-numbers", headers=bearer(key))
+    assert [n["phone_number_id"] for n in own_numbers.json()["phone_numbers"]] == [NUMBER]
+    # And no token reached the logs
+    captured = capsys.readouterr()
+    assert token not in captured.out + captured.err
+    assert "EAAsandbox-a-token-meta-does-not-know" not in captured.out + captured.err
