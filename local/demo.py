@@ -18,6 +18,15 @@ DEMO_SPARE_API_KEY = "bzl_demo_bakery_spare_local_only_do_not_use_in_aws_0000"
 DEMO_SPARE_KEY_ID = "key_demobakery00000002"
 DEMO_PHONE_NUMBER_ID = "100000000000001"
 DEMO_DISPLAY_NUMBER = "+43 1 5550100"
+# The demo bakery's WhatsApp Business Account at the sandbox provider, and the token Embedded Signup
+# would have handed over. A second account (another business's) lets tests prove refusals.
+DEMO_WABA_ID = "200000000000001"
+DEMO_WABA_ACCESS_TOKEN = "EAAsandbox-demo-bakery-local-only-token"  # noqa: S105 - local only, never in AWS
+# A second line of the bakery's account, not added at seed time (the sample event adds it).
+DEMO_SECOND_PHONE_NUMBER_ID = "100000000000003"
+DEMO_SECOND_DISPLAY_NUMBER = "+43 1 5550101"
+OTHER_WABA_ID = "200000000000002"
+OTHER_WABA_ACCESS_TOKEN = "EAAsandbox-other-business-local-only-token"  # noqa: S105 - local only
 DEMO_CUSTOMER_WA_ID = "436601234567"
 DEMO_INBOUND_WAMID = "wamid.demo.inbound.0001"
 # The local Meta app secret: the platform signs sandbox statuses and `make customer` messages with it.
@@ -67,19 +76,34 @@ def seed_demo_business(now: datetime | None = None, callback_url: str | None = N
     seed_demo_conversation(now)
 
 
-def seed_demo_conversation(now: datetime) -> None:
-    """The demo bakery's number, and one customer who wrote this morning (the service window is open)."""
-    from bizline.models.customers import CustomerIdentity
+def seed_demo_whatsapp_account(now: datetime) -> None:
+    """The demo bakery connects its sandbox WhatsApp Business Account and adds its number, as a business would."""
+    from bizline.adapters.providers import get_provider, use_provider
     from bizline.models.messaging import AddPhoneNumberRequest
-    from bizline.rules.envelope import CustomerMessage
-    from bizline.services.customer_messages import receive_customer_message
-    from bizline.services.phone_numbers import add_phone_number
+    from bizline.models.whatsapp_accounts import ConnectWhatsAppAccountRequest
+    from bizline.services.number_registration import add_phone_number
+    from bizline.services.whatsapp_accounts import connect
 
-    add_phone_number(
+    from local.sandbox_provider import SandboxProvider
+
+    if not isinstance(get_provider(), SandboxProvider):
+        # The demo's account exists at the sandbox only: the seed speaks to it.
+        use_provider(SandboxProvider())
+    connect(
         DEMO_BUSINESS_ID,
-        AddPhoneNumberRequest(phone_number_id=DEMO_PHONE_NUMBER_ID, display_phone_number=DEMO_DISPLAY_NUMBER),
+        ConnectWhatsAppAccountRequest(waba_id=DEMO_WABA_ID, access_token=DEMO_WABA_ACCESS_TOKEN),
         now,
     )
+    add_phone_number(DEMO_BUSINESS_ID, AddPhoneNumberRequest(phone_number_id=DEMO_PHONE_NUMBER_ID), now)
+
+
+def seed_demo_conversation(now: datetime) -> None:
+    """The demo bakery's account and number, and one customer who wrote this morning (the window is open)."""
+    from bizline.models.customers import CustomerIdentity
+    from bizline.rules.envelope import CustomerMessage
+    from bizline.services.customer_messages import receive_customer_message
+
+    seed_demo_whatsapp_account(now)
     content = {
         "from": DEMO_CUSTOMER_WA_ID,
         "id": DEMO_INBOUND_WAMID,

@@ -341,6 +341,7 @@ class LocalPlatform:
             DEMO_META_APP_SECRET,
             DEMO_PHONE_NUMBER_ID,
             DEMO_VERIFY_TOKEN,
+            DEMO_WABA_ID,
         )
 
         lines = [
@@ -365,6 +366,7 @@ class LocalPlatform:
                 f"  demo business {DEMO_BUSINESS_ID} (Bäckerei Demo, an SME on the free tier)",
                 f"  demo API key  {DEMO_API_KEY}",
                 "",
+                f"  demo account  {DEMO_WABA_ID} (a WhatsApp Business Account at the sandbox provider)",
                 f"  demo number   {DEMO_PHONE_NUMBER_ID} (replies go to the sandbox provider)",
                 f"  callbacks     {self.api_url}/local/callbacks  (the demo bakery's receiver; signatures checked)",
                 "",

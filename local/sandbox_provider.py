@@ -1,8 +1,12 @@
-"""The local platform's provider: records each message and answers with statuses like Meta.
+"""The local platform's provider: Meta's accounts and numbers, and sends answered with statuses like Meta.
 
-The statuses go back through the real webhook path, as a Meta envelope signed with the app
-secret, so the whole round trip is the one that runs in AWS. It lives beside the local platform,
-never in the deployed layer: a stack cannot be configured to use it.
+It knows WhatsApp Business Accounts (`SANDBOX_ACCOUNTS`: the demo bakery's, a second one for the
+tests, and any a test registers), each with its access token and phone numbers, and answers
+`phone_numbers` and `subscribe` as the Graph API would: only for the account's own token. A send
+needs the token of the account that holds the number. The statuses go back through the real
+webhook path, as a Meta envelope signed with the app secret, so the whole round trip is the one
+that runs in AWS. It lives beside the local platform, never in the deployed layer: a stack
+cannot be configured to use it.
 """
 
 import logging
@@ -10,26 +14,131 @@ import secrets
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from typing import Any
 
-from bizline.rules.providers import Recipient
+from bizline.models.whatsapp_accounts import MetaPhoneNumber
+from bizline.rules.providers import ProviderError, Recipient
 
+from local.demo import (
+    DEMO_DISPLAY_NUMBER,
+    DEMO_PHONE_NUMBER_ID,
+    DEMO_SECOND_DISPLAY_NUMBER,
+    DEMO_SECOND_PHONE_NUMBER_ID,
+    DEMO_WABA_ACCESS_TOKEN,
+    DEMO_WABA_ID,
+    OTHER_WABA_ACCESS_TOKEN,
+    OTHER_WABA_ID,
+)
 from local.meta_envelopes import change, envelope, signed_body, status
 
 log = logging.getLogger("bizline.local.sandbox")
 
 
+@dataclass
+class SandboxAccount:
+    """A WhatsApp Business Account as Meta keeps it: who may speak for it, and its numbers."""
+
+    waba_id: str
+    access_token: str
+    numbers: list[MetaPhoneNumber]
+    subscribed: bool = False
+
+
+@dataclass
+class SandboxAccounts:
+    """Every account the sandbox knows, by WABA id."""
+
+    accounts: dict[str, SandboxAccount] = field(default_factory=dict)
+
+    def register(self, waba_id: str, access_token: str, numbers: list[MetaPhoneNumber]) -> SandboxAccount:
+        """Know (or replace) an account; returns it."""
+        account = SandboxAccount(waba_id, access_token, list(numbers))
+        self.accounts[waba_id] = account
+        return account
+
+    def holding(self, phone_number_id: str) -> list[SandboxAccount]:
+        return [
+            account
+            for account in self.accounts.values()
+            if any(number.phone_number_id == phone_number_id for number in account.numbers)
+        ]
+
+
+def _invalid_token() -> ProviderError:
+    return ProviderError("Invalid OAuth access token - Cannot parse access token", retryable=False, code=190)
+
+
+def _no_such_object(object_id: str) -> ProviderError:
+    return ProviderError(
+        f"Unsupported request - Object with ID '{object_id}' does not exist, cannot be loaded due to missing "
+        "permissions, or does not support this operation",
+        retryable=False,
+        code=100,
+    )
+
+
+def _default_accounts() -> SandboxAccounts:
+    known = SandboxAccounts()
+    known.register(
+        DEMO_WABA_ID,
+        DEMO_WABA_ACCESS_TOKEN,
+        [
+            MetaPhoneNumber(DEMO_PHONE_NUMBER_ID, DEMO_DISPLAY_NUMBER, "Bäckerei Demo", "GREEN"),
+            MetaPhoneNumber(DEMO_SECOND_PHONE_NUMBER_ID, DEMO_SECOND_DISPLAY_NUMBER, "Bäckerei Demo", "GREEN"),
+        ],
+    )
+    known.register(
+        OTHER_WABA_ID,
+        OTHER_WABA_ACCESS_TOKEN,
+        [MetaPhoneNumber("100000000000002", "+43 1 5550200", "Konditorei Probe", "GREEN")],
+    )
+    return known
+
+
+# Shared by every sandbox in the process, so a test's accounts outlive the sandbox that is installed.
+SANDBOX_ACCOUNTS = _default_accounts()
+
+
 class SandboxProvider:
     """Keeps what it was asked to send in `sent`; with a webhook URL, reports sent, delivered and read."""
 
-    def __init__(self, webhook_url: str | None = None, app_secret: str = "", status_delay_seconds: float = 0.3):
+    def __init__(
+        self,
+        webhook_url: str | None = None,
+        app_secret: str = "",
+        status_delay_seconds: float = 0.3,
+        accounts: SandboxAccounts | None = None,
+    ):
+        self.accounts = accounts or SANDBOX_ACCOUNTS
         self.webhook_url = webhook_url
         self.app_secret = app_secret
         self.status_delay_seconds = status_delay_seconds
         self.sent: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
-    def send(self, phone_number_id: str, recipient: Recipient, content: dict[str, Any]) -> str:
+    def _account(self, waba_id: str, access_token: str) -> SandboxAccount:
+        account = self.accounts.accounts.get(waba_id)
+        if account is None:
+            raise _no_such_object(waba_id)
+        if not secrets.compare_digest(account.access_token, access_token):
+            raise _invalid_token()
+        return account
+
+    def phone_numbers(self, waba_id: str, access_token: str) -> list[MetaPhoneNumber]:
+        """GET /{waba-id}/phone_numbers: the account's numbers, for its own token only."""
+        return list(self._account(waba_id, access_token).numbers)
+
+    def subscribe(self, waba_id: str, access_token: str) -> None:
+        """POST /{waba-id}/subscribed_apps."""
+        self._account(waba_id, access_token).subscribed = True
+
+    def send(self, phone_number_id: str, recipient: Recipient, content: dict[str, Any], access_token: str) -> str:
+        holders = self.accounts.holding(phone_number_id)
+        if not holders:
+            raise _no_such_object(phone_number_id)
+        if not any(secrets.compare_digest(account.access_token, access_token) for account in holders):
+            raise _invalid_token()
         wamid = f"wamid.sandbox.{secrets.token_hex(12)}"
         with self._lock:
             self.sent.append({"wamid": wamid, "phone_number_id": phone_number_id, "to": recipient, "content": content})

@@ -71,6 +71,10 @@ def aws(function_environment: dict[str, str]) -> Iterator[dict[str, Any]]:
             "s3": client("s3"),
         }
         _reset_cached_clients()
+        # A test may have installed the sandbox provider (tests.support.sandbox_account): send through Meta again.
+        from bizline.adapters.providers import use_provider
+
+        use_provider(None)
 
 
 REVIEWER_CREDENTIALS = IamCredentials("AKIAREVIEWERTEST0001", "reviewer-secret-key-for-tests")

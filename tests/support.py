@@ -93,10 +93,33 @@ def post_webhook(api: HttpApiGateway, payload: dict[str, Any] | bytes, secret: s
     return api.request("POST", "/webhooks/whatsapp", headers=sent_headers, body=body)
 
 
+def sandbox_account(phone_number_id: str, display: str, verified_name: str = "Bäckerei Huber GmbH") -> tuple[str, str]:
+    """A WhatsApp Business Account at the sandbox (Meta's stand-in) holding one number: its id and token.
+
+    Installs the sandbox provider when none is (the `aws` fixture takes it away after the test).
+    """
+    from bizline.adapters.providers import get_provider, use_provider
+    from bizline.models.whatsapp_accounts import MetaPhoneNumber
+
+    from local.sandbox_provider import SANDBOX_ACCOUNTS, SandboxProvider
+
+    if not isinstance(get_provider(), SandboxProvider):
+        use_provider(SandboxProvider())
+    waba_id, token = f"3{phone_number_id}", f"EAAsandbox-test-token-for-{phone_number_id}"
+    SANDBOX_ACCOUNTS.register(waba_id, token, [MetaPhoneNumber(phone_number_id, display, verified_name)])
+    return waba_id, token
+
+
+def connect_account(api: HttpApiGateway, api_key: str, waba_id: str, token: str) -> GatewayResponse:
+    return post_json(api, "/v1/whatsapp-accounts", {"waba_id": waba_id, "access_token": token}, api_key)
+
+
 def add_number(api: HttpApiGateway, api_key: str, phone_number_id: str = "1098765432", display: str = "+43 1 2345678"):
-    response = post_json(
-        api, "/v1/phone-numbers", {"phone_number_id": phone_number_id, "display_phone_number": display}, api_key
-    )
+    """The business connects a sandbox account that holds the number, and picks the number from it."""
+    waba_id, token = sandbox_account(phone_number_id, display)
+    connected = connect_account(api, api_key, waba_id, token)
+    assert connected.status in (200, 201), connected.body
+    response = post_json(api, "/v1/phone-numbers", {"phone_number_id": phone_number_id}, api_key)
     assert response.status == 201, response.body
     return response.json()
 

@@ -87,8 +87,10 @@ def _resources_allowed(logical_id: str) -> set[str]:
                 }
                 continue
             for target in references(arguments):
-                kind = resources.get(target, {}).get("Type")
-                if name in POLICY_TEMPLATES_BY_RESOURCE_TYPE.get(kind, ()):
+                if target not in resources:
+                    continue  # a parameter or pseudo parameter in an ARN pattern, e.g. the stage's secrets
+                kind = resources[target].get("Type")
+                if name == "Statement" or name in POLICY_TEMPLATES_BY_RESOURCE_TYPE.get(kind, ()):
                     allowed.add(target)
     return allowed
 

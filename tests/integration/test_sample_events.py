@@ -27,6 +27,11 @@ EXPECTED_STATUS = {
     "business_api/remove_phone_number.json": 204,
     "business_api/rotate_webhook_secret.json": 201,
     "business_api/wrong_method.json": 405,  # PUT /v1/api-keys through the catch-all route
+    "business_api/connect_whatsapp_account.json": 200,
+    "business_api/list_whatsapp_accounts.json": 200,
+    "business_api/list_whatsapp_account_phone_numbers.json": 200,
+    "business_api/rotate_whatsapp_account_token.json": 200,
+    "business_api/disconnect_whatsapp_account.json": 204,
     "messaging_api/send_message.json": 202,
     "messaging_api/list_conversations.json": 200,
     "messaging_api/list_conversation_messages.json": 200,

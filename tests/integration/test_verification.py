@@ -14,8 +14,10 @@ from tests.support import (
     add_number,
     as_reviewer,
     bearer,
+    connect_account,
     drain_stream,
     post_json,
+    sandbox_account,
     scan,
     sign_up,
     upload_document,
@@ -590,3 +592,83 @@ def test_every_transition_becomes_one_signed_callback_even_when_the_stream_repea
     assert payload["data"]["request_id"] == request_id
     assert payload["data"]["reason"] == "Register extract matches."
     assert REVIEWER_ARN not in approved["payload"]["S"]
+
+
+# -- a badge nobody can borrow -------------------------------------------------------------------
+def test_a_verified_business_cannot_put_its_badge_on_a_number_it_does_not_own(api):
+    # Given a verified business with its own proven number, and a number it does not own (+43 1 5550999)
+    _, key, _ = _verified_bakery(api)
+    # When it adds a number typing that display number, or by an id its accounts do not list
+    typed = post_json(
+        api, "/v1/phone-numbers", {"phone_number_id": "7770001", "display_phone_number": "+4315550999"}, key
+    )
+    unproven = post_json(api, "/v1/phone-numbers", {"phone_number_id": "7770001"}, key)
+    # Then both are refused, and the public lookup does not call that number verified
+    assert typed.status == 422
+    assert unproven.status == 422
+    assert unproven.json()["error"]["code"] == "phone_number_not_in_account"
+    assert _lookup(api, "+43 1 5550999").json()["verified"] is False
+
+
+def test_unverified_sign_ups_cannot_hide_a_verified_business_badge(api, aws):
+    # Given a verified bakery whose proven number displays as +43 1 2345678
+    _verified_bakery(api)
+    # When five unverified sign-ups try to add that number: by its id, and through accounts that
+    # list other ids under the same display number
+    for attempt in range(5):
+        _, key = sign_up(api, display_name=f"Squatter {attempt}")
+        waba_id, token = sandbox_account("1098765432", "+43 1 2345678", verified_name="Squatter")
+        assert connect_account(api, key, waba_id, token).status == 201
+        assert post_json(api, "/v1/phone-numbers", {"phone_number_id": "1098765432"}, key).status == 409
+        add_number(api, key, f"66600000{attempt}", "+43 1 2345678")
+    # Then the lookup still answers with the bakery's badge, from its one item
+    answer = _lookup(api, "+4312345678").json()
+    assert answer["verified"] is True
+    assert answer["verified_name"] == "Bäckerei Huber GmbH"
+    badges = scan(aws["dynamodb"], "PublicBadgesTable")
+    assert [(item["phone_number"]["S"], item["phone_number_id"]["S"]) for item in badges] == [
+        ("+4312345678", "1098765432")
+    ]
+
+
+def test_a_badge_leaves_the_lookup_when_the_number_or_account_goes(api, aws):
+    # Given a verified bakery with two proven numbers from two accounts
+    _, key, _ = _verified_bakery(api)
+    add_number(api, key, "1098765433", "+43 1 2345679")
+    assert _lookup(api, "+4312345679").json()["verified"] is True
+    # When it removes the first number and disconnects the second number's account
+    assert api.request("DELETE", "/v1/phone-numbers/1098765432", headers=bearer(key)).status == 204
+    waba_id, _ = sandbox_account("1098765433", "+43 1 2345679")
+    assert api.request("DELETE", f"/v1/whatsapp-accounts/{waba_id}", headers=bearer(key)).status == 204
+    # Then neither number is called verified any more, and no lookup item is left
+    assert _lookup(api, "+4312345678").json()["verified"] is False
+    assert _lookup(api, "+4312345679").json()["verified"] is False
+    assert scan(aws["dynamodb"], "PublicBadgesTable") == []
+
+
+def test_the_lookup_reads_one_item_whatever_the_answer(api, monkeypatch):
+    from pynamodb.connection.base import Connection
+
+    # Given a verified number, an unverified business's number, and a number nobody holds
+    _verified_bakery(api)
+    _, key = sign_up(api, display_name="Unverified")
+    add_number(api, key, "555000111", "+43 660 1112223")
+    calls = []
+    real = Connection._make_api_call
+
+    def counting(self, operation_name, operation_kwargs):
+        calls.append((operation_name, operation_kwargs.get("TableName")))
+        return real(self, operation_name, operation_kwargs)
+
+    monkeypatch.setattr(Connection, "_make_api_call", counting)
+    # When a customer looks each up
+    reads = {}
+    for number in ("+4312345678", "+436601112223", "+436609998887"):
+        calls.clear()
+        assert _lookup(api, number).status == 200
+        reads[number] = list(calls)
+    # Then each answer took the same single read of the lookup table
+    assert len({tuple(made) for made in reads.values()}) == 1
+    ((operation, table),) = reads["+4312345678"]
+    assert operation == "GetItem"
+    assert "PublicBadges" in table

@@ -54,3 +54,10 @@ class TransitionRefused(Conflict):
     """A state change was refused: the item is no longer in a state it may leave that way."""
 
     code = "invalid_transition"
+
+
+class UpstreamUnavailable(BizlineError):
+    """A service bizline depends on (Meta's Graph API) did not answer usefully; the client may try again."""
+
+    status_code = 503
+    code = "upstream_unavailable"

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     businesses_table: ResourceName = None
     api_keys_table: ResourceName = None
     phone_numbers_table: ResourceName = None
+    whatsapp_accounts_table: ResourceName = None
+    public_badges_table: ResourceName = None
     customers_table: ResourceName = None
     messages_table: ResourceName = None
     deliveries_table: ResourceName = None

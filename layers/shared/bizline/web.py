@@ -46,6 +46,7 @@ _ERROR_DESCRIPTIONS = {
     415: "The request body must be application/json.",
     422: "Validation failed; `details` names each field.",
     500: "Unexpected failure on bizline's side; safe to retry.",
+    503: "A service bizline depends on (Meta's Graph API) did not answer; safe to retry.",
 }
 _METHODS_WITH_BODY = {"POST", "PUT", "PATCH"}
 # API Gateway answers these itself, with its own body, before the route's function runs.

@@ -16,25 +16,31 @@ def _from_record(record: PhoneNumberRecord) -> OwnedPhoneNumber:
         business_id=record.business_id,
         display_phone_number=record.display_phone_number,
         created_at=from_iso(record.created_at),
+        waba_id=record.waba_id,
+        verified_name=record.verified_name,
     )
 
 
 def add_phone_number(number: OwnedPhoneNumber, limit: int) -> None:
-    """Register a number for its business and count it there, together or not at all.
+    """Register a proven number for its business and count it there, together or not at all.
 
-    Conflict `phone_number_taken` when any business has it already, `limit_reached` when its
+    Conflict `phone_number_taken` when a business proved it already, `limit_reached` when its
     business has `limit` numbers (a business from before the count existed counts from zero).
     """
     record = PhoneNumberRecord(
         phone_number_id=number.phone_number_id,
         business_id=number.business_id,
+        waba_id=number.waba_id,
         display_phone_number=number.display_phone_number,
+        verified_name=number.verified_name,
         created_at=to_iso(number.created_at),
     )
     count = BusinessRecord.phone_number_count
+    # A number registered before accounts existed (no waba_id) proved nothing: a proven one replaces it.
+    unproven = PhoneNumberRecord.phone_number_id.does_not_exist() | PhoneNumberRecord.waba_id.does_not_exist()
 
     def write(transaction: TransactWrite) -> None:
-        transaction.save(record, condition=PhoneNumberRecord.phone_number_id.does_not_exist())
+        transaction.save(record, condition=unproven)
         transaction.update(
             BusinessRecord(business_id=number.business_id),
             actions=[count.add(1)],
@@ -64,9 +70,10 @@ def list_phone_numbers(business_id: str) -> list[OwnedPhoneNumber]:
     return [_from_record(record) for record in PhoneNumberRecord.by_business.query(business_id)]
 
 
-def phone_numbers_displayed_as(e164: str) -> list[OwnedPhoneNumber]:
-    """The (few) numbers customers see as `e164`."""
-    return [_from_record(record) for record in PhoneNumberRecord.by_display_number.query(e164, limit=5)]
+def proven_numbers_displayed_as(e164: str) -> list[OwnedPhoneNumber]:
+    """The proven numbers (through a connected account) customers see as `e164`; at most five are read."""
+    numbers = [_from_record(record) for record in PhoneNumberRecord.by_display_number.query(e164, limit=5)]
+    return [number for number in numbers if number.waba_id]
 
 
 def remove_phone_number(business_id: str, phone_number_id: str) -> None:

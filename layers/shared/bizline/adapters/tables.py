@@ -135,11 +135,35 @@ class PhoneNumberRecord(Model):
 
     phone_number_id = UnicodeAttribute(hash_key=True)
     business_id = UnicodeAttribute()
+    waba_id = UnicodeAttribute(null=True)
     display_phone_number = UnicodeAttribute()
+    verified_name = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
 
     by_business = PhoneNumbersByBusiness()
     by_display_number = PhoneNumbersByDisplayNumber()
+
+
+class WhatsAppAccountRecord(Model):
+    class Meta:
+        table_name = FromSettings("whatsapp_accounts_table")
+
+    business_id = UnicodeAttribute(hash_key=True)
+    waba_id = UnicodeAttribute(range_key=True)
+    secret_name = UnicodeAttribute()
+    connected_at = UnicodeAttribute()
+    token_updated_at = UnicodeAttribute()
+
+
+class PublicBadgeRecord(Model):
+    class Meta:
+        table_name = FromSettings("public_badges_table")
+
+    phone_number = UnicodeAttribute(hash_key=True)
+    phone_number_id = UnicodeAttribute()
+    business_id = UnicodeAttribute()
+    verified_name = UnicodeAttribute()
+    verified_since = UnicodeAttribute()
 
 
 class CustomersByRecentActivity(GlobalSecondaryIndex):
@@ -295,6 +319,8 @@ ALL_MODELS: tuple[type[Model], ...] = (
     BusinessRecord,
     ApiKeyRecord,
     PhoneNumberRecord,
+    WhatsAppAccountRecord,
+    PublicBadgeRecord,
     CustomerRecord,
     MessageRecord,
     DeliveryRecord,

@@ -8,17 +8,22 @@ from pydantic import BaseModel, Field, HttpUrl, StringConstraints, model_validat
 from bizline.models.common import RequestModel, ResponseModel
 
 PhoneNumberId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{1,32}$")]
-E164 = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[1-9][0-9 \-]{6,20}$")]
 
 
 class AddPhoneNumberRequest(RequestModel):
-    phone_number_id: PhoneNumberId = Field(description="Meta's id of the WhatsApp business phone number.")
-    display_phone_number: E164 = Field(description="The number customers see, e.g. +43 660 1234567.")
+    phone_number_id: PhoneNumberId = Field(
+        description="Meta's id of a phone number in one of the business's connected WhatsApp Business Accounts."
+    )
+    waba_id: PhoneNumberId | None = Field(
+        default=None, description="The connected account to look in; every connected one when left out."
+    )
 
 
 class PhoneNumber(ResponseModel):
     phone_number_id: str
-    display_phone_number: str
+    waba_id: str | None = None
+    display_phone_number: str = Field(description="E.164, as Meta reports it.")
+    verified_name: str | None = Field(default=None, description="The name Meta reports for the number.")
     created_at: datetime
 
 

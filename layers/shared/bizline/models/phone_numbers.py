@@ -12,6 +12,20 @@ class OwnedPhoneNumber:
     business_id: str
     display_phone_number: str
     created_at: datetime
+    # The WhatsApp Business Account the number was proven through, and Meta's name for it.
+    waba_id: str | None = None
+    verified_name: str | None = None
+
+
+@dataclass(frozen=True)
+class PublicBadge:
+    """What the public lookup answers for a proven number of a verified business."""
+
+    phone_number: str
+    phone_number_id: str
+    business_id: str
+    verified_name: str
+    verified_since: datetime
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ from bizline.routes import (
     verification,
     verification_admin,
     webhooks,
+    whatsapp_accounts,
 )
 from bizline.web import build_resolver
 
 ROUTER_FACTORIES = (
     accounts.build_router,
     phone_numbers.build_router,
+    whatsapp_accounts.build_router,
     messaging.build_router,
     webhooks.build_router,
     verification.build_router,

@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from bizline.models.messaging import AddPhoneNumberRequest, PhoneNumber, PhoneNumberList, WebhookSecret
-from bizline.services import accounts, phone_numbers
+from bizline.services import accounts, number_registration, phone_numbers
 from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
 
 _TAGS = ["Phone numbers"]
@@ -22,14 +22,19 @@ def build_router() -> Router:
     @router.post(
         "/v1/phone-numbers",
         summary="Add a WhatsApp phone number",
-        description="Webhooks for this number are routed to the calling business. A number belongs to one business.",
+        description=(
+            "Pick a number Meta lists in one of the business's connected WhatsApp Business Accounts (422 otherwise); "
+            "its display number and verified name are Meta's. Webhooks for it are routed to the calling business. "
+            "A number belongs to one business (409 when another holds it)."
+        ),
         tags=_TAGS,
         security=AUTHENTICATED,
-        responses={201: {"description": "Added."}} | error_responses(400, 401, 409, 413, 415),
+        responses={201: {"description": "Added."}, 200: {"description": "The business holds it already."}}
+        | error_responses(400, 401, 404, 409, 413, 415, 503),
     )
     def add_phone_number(request: Annotated[AddPhoneNumberRequest, Body()]) -> Response[PhoneNumber]:
-        added = phone_numbers.add_phone_number(business_id(), request)
-        return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=added)
+        added, new = number_registration.add_phone_number(business_id(), request)
+        return Response(status_code=201 if new else 200, content_type=content_types.APPLICATION_JSON, body=added)
 
     @router.get(
         "/v1/phone-numbers",
@@ -49,7 +54,7 @@ def build_router() -> Router:
         responses={204: {"description": "Removed.", "content": {}}} | error_responses(401, 404),
     )
     def remove_phone_number(phone_number_id: Annotated[str, Path(max_length=32)]) -> Response[None]:
-        phone_numbers.remove_phone_number(business_id(), phone_number_id)
+        number_registration.remove_phone_number(business_id(), phone_number_id)
         return Response(status_code=204)
 
     @router.post(

@@ -1,27 +1,36 @@
-"""Phone numbers as bizline writes them: `+` and digits (E.164)."""
+"""Phone numbers as bizline writes them: E.164 (`+` and digits), parsed by Google's libphonenumber."""
 
-import re
 from urllib.parse import unquote
+
+import phonenumbers
 
 from bizline.errors import ValidationFailed
 
-_SEPARATORS = re.compile(r"[\s\-./()]")
-# E.164: a country code that does not start with 0, at most 15 digits in all.
-_E164_DIGITS = re.compile(r"^[1-9]\d{6,14}$")
+
+def _parse_international(number: str) -> phonenumbers.PhoneNumber | None:
+    # Meta reports display numbers with or without `+` ("+1 631-555-5555", "15550783881");
+    # customers may type the 00 international prefix. Either way the country code comes first.
+    text = unquote(number).strip()
+    if not text.startswith("+"):
+        text = "+" + text.removeprefix("00")
+    try:
+        parsed = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return None
+    return parsed if phonenumbers.is_possible_number(parsed) else None
 
 
-def normalise_display_number(number: str) -> str:
-    """+4312345678 from '+43 1 234-5678': the digits a business typed, after a `+`."""
-    digits = "".join(character for character in number if character.isdigit())
-    return f"+{digits}"
+def normalise_meta_display_number(number: str) -> str | None:
+    """+16315555555 from Meta's '+1 631-555-5555'; None when Meta's text is no international number."""
+    parsed = _parse_international(number)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) if parsed else None
 
 
 def to_e164(number: str) -> str:
     """+4315550100 from '+43 1 555-0100', '0043 1 5550100' or '4315550100'; 422 for anything else."""
     # Path parameters may arrive still percent-encoded (%2B for +, %20 for a space).
-    compact = _SEPARATORS.sub("", unquote(number))
-    digits = compact.removeprefix("+") if compact.startswith("+") else compact.removeprefix("00")
-    if not _E164_DIGITS.match(digits):
+    normalised = normalise_meta_display_number(number) if len(number) <= 64 else None
+    if normalised is None:
         raise ValidationFailed(
             "The request has invalid fields.",
             details=[
@@ -32,4 +41,4 @@ def to_e164(number: str) -> str:
                 }
             ],
         )
-    return f"+{digits}"
+    return normalised

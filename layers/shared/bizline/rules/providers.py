@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bizline.models.whatsapp_accounts import MetaPhoneNumber
+
 # Meta error codes that mean "not now" rather than "never": throughput and rate limits, and
 # Meta's own temporary failures.
 RETRYABLE_META_CODES = frozenset({1, 2, 4, 17, 341, 80007, 130429, 131000, 131016, 131056})
@@ -30,11 +32,47 @@ class Recipient:
 
 
 class MessagingProvider(Protocol):
-    """Whatever carries outbound messages: Meta's Graph API, or the local platform's sandbox."""
+    """Whatever speaks for a business to Meta: the Graph API, or the local platform's sandbox.
 
-    def send(self, phone_number_id: str, recipient: Recipient, content: dict[str, Any]) -> str:
+    Every call carries the business's own access token for its WhatsApp Business Account.
+    """
+
+    def send(self, phone_number_id: str, recipient: Recipient, content: dict[str, Any], access_token: str) -> str:
         """Send one message; returns Meta's message id (wamid) or raises ProviderError."""
         ...
+
+    def phone_numbers(self, waba_id: str, access_token: str) -> list[MetaPhoneNumber]:
+        """The account's phone numbers as Meta reports them; ProviderError when the token cannot see the account."""
+        ...
+
+    def subscribe(self, waba_id: str, access_token: str) -> None:
+        """Subscribe the app to the account's webhooks; ProviderError when Meta refuses."""
+        ...
+
+
+def phone_numbers_from_graph(payload: dict[str, Any]) -> list[MetaPhoneNumber]:
+    """The numbers of a `GET /{waba-id}/phone_numbers` answer; entries without an id or a display number are skipped."""
+    numbers = []
+    for entry in payload.get("data") or []:
+        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("display_phone_number"):
+            continue
+        numbers.append(
+            MetaPhoneNumber(
+                phone_number_id=str(entry["id"]),
+                display_phone_number=str(entry["display_phone_number"]),
+                verified_name=str(entry.get("verified_name") or ""),
+                quality_rating=entry.get("quality_rating"),
+            )
+        )
+    return numbers
+
+
+def next_page(payload: dict[str, Any]) -> str | None:
+    """The `after` cursor of a Graph API page when there is a next page."""
+    paging = payload.get("paging") or {}
+    if not paging.get("next"):
+        return None
+    return (paging.get("cursors") or {}).get("after")
 
 
 def graph_api_body(recipient: Recipient, content: dict[str, Any]) -> dict[str, Any]:

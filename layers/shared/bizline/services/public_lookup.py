@@ -1,10 +1,11 @@
 """The public check a customer makes: does this phone number belong to a verified business?
 
-Unknown and unverified numbers get the same answer, so the lookup tells nobody which numbers
-bizline serves.
+One read of one item keyed by the E.164 number, whatever the answer: the item exists only for a
+number the business proved through Meta while it holds a badge. Unknown and unverified numbers
+get the same answer, so the lookup tells nobody which numbers bizline serves.
 """
 
-from bizline.adapters import accounts_store, phone_numbers_store
+from bizline.adapters import public_badges_store
 from bizline.models.verification import PublicVerification
 from bizline.rules.phone_numbers import to_e164
 
@@ -12,13 +13,12 @@ from bizline.rules.phone_numbers import to_e164
 def lookup(phone_number: str) -> PublicVerification:
     """Whether the number (E.164, separators allowed) is a verified business's; 422 for a malformed number."""
     e164 = to_e164(phone_number)
-    for number in phone_numbers_store.phone_numbers_displayed_as(e164):
-        business = accounts_store.get_business(number.business_id)
-        if business is not None and business.badge is not None:
-            return PublicVerification(
-                phone_number=e164,
-                verified=True,
-                verified_name=business.badge.verified_name,
-                verified_since=business.badge.verified_since.date(),
-            )
-    return PublicVerification(phone_number=e164, verified=False)
+    badge = public_badges_store.get_badge(e164)
+    if badge is None:
+        return PublicVerification(phone_number=e164, verified=False)
+    return PublicVerification(
+        phone_number=e164,
+        verified=True,
+        verified_name=badge.verified_name,
+        verified_since=badge.verified_since.date(),
+    )

@@ -3,7 +3,7 @@
 import math
 from datetime import datetime, timedelta
 
-from bizline.adapters import customers_store, messages_store, queues, send_rate_store
+from bizline.adapters import customers_store, messages_store, queues, send_rate_store, waba_tokens
 from bizline.adapters.providers import get_provider
 from bizline.clock import utc_now
 from bizline.models.stored_messages import StoredMessage
@@ -12,6 +12,7 @@ from bizline.rules import send_pacing
 from bizline.rules.message_status import FAILED, awaits_sending
 from bizline.rules.providers import ProviderError, Recipient
 from bizline.services.deliveries import create_deliveries
+from bizline.services.phone_numbers import proven_number
 from bizline.services.statuses import status_delivery
 from bizline.settings import get_settings
 
@@ -51,11 +52,23 @@ def send_queued(task: SendTask, now: datetime | None = None) -> str:
     customer = customers_store.get_customer(task.business_id, message.customer_id)
     recipient = Recipient(customer.wa_id if customer else None, customer.user_id if customer else None)
     try:
-        wamid = get_provider().send(message.phone_number_id, recipient, message.content)
+        token = _access_token(task.business_id, message.phone_number_id)
+        wamid = get_provider().send(message.phone_number_id, recipient, message.content, token)
     except ProviderError as error:
         return _send_failed(task, message, error, now)
     messages_store.mark_submitted(task.business_id, task.message_id, wamid, now)
     return f"submitted as {wamid}"
+
+
+def _access_token(business_id: str, phone_number_id: str) -> str:
+    """The token of the account the business proved the number through; final failure when it no longer has it."""
+    number = proven_number(phone_number_id)
+    token = None
+    if number is not None and number.business_id == business_id and number.waba_id:
+        token = waba_tokens.access_token(waba_tokens.secret_name(business_id, number.waba_id))
+    if token is None:
+        raise ProviderError("The phone number is no longer connected to this business.", retryable=False)
+    return token
 
 
 def _send_failed(task: SendTask, message: StoredMessage, error: ProviderError, now: datetime) -> str:

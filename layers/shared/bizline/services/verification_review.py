@@ -30,7 +30,7 @@ from bizline.models.verification import (
 from bizline.rules.tier_changes import resize
 from bizline.rules.verification_documents import DOWNLOAD_LINK_VALID_FOR
 from bizline.rules.verification_states import REAPPLY_AFTER, require_transition
-from bizline.services import accounts
+from bizline.services import accounts, public_badges
 
 
 def _any_request(request_id: str) -> StoredVerificationRequest:
@@ -117,6 +117,8 @@ def decide(
             )
         change = RejectApplication(reapply_after=now + REAPPLY_AFTER)
     store.transition(request, decided, reviewer, decision.reason, change)
+    if target == VerificationState.APPROVED:
+        public_badges.publish_business(request.business_id)
     return _reviewed(request.business_id, request_id)
 
 
@@ -140,6 +142,7 @@ def revoke_badge(business_id: str, reviewer: str, reason: str, now: datetime | N
         store.transition(request, revoked, reviewer, reason, RevokeBadge())
     except Conflict as refused:
         raise _not_verified() from refused
+    public_badges.withdraw_business(business_id)
     return BadgeRevoked(business_id=business_id, request_id=request.request_id, revoked_at=now)
 
 

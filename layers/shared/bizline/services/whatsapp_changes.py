@@ -22,7 +22,7 @@ from bizline.models.customers import CustomerIdentity
 from bizline.models.whatsapp_events import CHANGE, UNREADABLE, WhatsAppEvent
 from bizline.observability import logger, mask_phone
 from bizline.rules.envelope import FieldChange, Unreadable, meta_time
-from bizline.rules.phone_numbers import normalise_display_number
+from bizline.rules.phone_numbers import normalise_meta_display_number
 from bizline.rules.whatsapp_changes import (
     KEEP_CHANGES_FOR,
     KEEP_FOR_OPERATORS,
@@ -40,13 +40,9 @@ def owner_of_change(change: FieldChange) -> str | None:
     """The business a change belongs to, by the phone number it names; None when it names none bizline knows."""
     if change.phone_number_id:
         return owner_of(change.phone_number_id)
-    if change.display_phone_number:
-        owners = {
-            number.business_id
-            for number in phone_numbers_store.phone_numbers_displayed_as(
-                normalise_display_number(change.display_phone_number)
-            )
-        }
+    displayed = normalise_meta_display_number(change.display_phone_number or "")
+    if displayed:
+        owners = {number.business_id for number in phone_numbers_store.proven_numbers_displayed_as(displayed)}
         if len(owners) == 1:
             return owners.pop()
     return None
