@@ -94,7 +94,12 @@ def post_webhook(api: HttpApiGateway, payload: dict[str, Any] | bytes, secret: s
 
 
 def sandbox_account(phone_number_id: str, display: str, verified_name: str = "Bäckerei Huber GmbH") -> tuple[str, str]:
-    """A WhatsApp Business Account at the sandbox (Meta's stand-in) holding one number: its id and token.
+    """A WhatsApp Business Account at the sandbox (Meta's stand-in) holding one number: its id and token."""
+    return sandbox_account_holding({phone_number_id: display}, verified_name)
+
+
+def sandbox_account_holding(numbers: dict[str, str], verified_name: str = "Bäckerei Huber GmbH") -> tuple[str, str]:
+    """A sandbox WhatsApp Business Account holding these numbers (phone number id -> display number).
 
     Installs the sandbox provider when none is (the `aws` fixture takes it away after the test).
     """
@@ -105,8 +110,10 @@ def sandbox_account(phone_number_id: str, display: str, verified_name: str = "B�
 
     if not isinstance(get_provider(), SandboxProvider):
         use_provider(SandboxProvider())
-    waba_id, token = f"3{phone_number_id}", f"EAAsandbox-test-token-for-{phone_number_id}"
-    SANDBOX_ACCOUNTS.register(waba_id, token, [MetaPhoneNumber(phone_number_id, display, verified_name)])
+    first = next(iter(numbers))
+    waba_id, token = f"3{first}", f"EAAsandbox-test-token-for-{first}"
+    held = [MetaPhoneNumber(number_id, display, verified_name) for number_id, display in numbers.items()]
+    SANDBOX_ACCOUNTS.register(waba_id, token, held)
     return waba_id, token
 
 

@@ -118,7 +118,7 @@ def calls_of(function: str, service: str, operation: str, params: dict[str, Any]
     elif service == "s3":
         yield Call(function, action, _s3_arn(params))
     elif service == "secretsmanager":
-        yield Call(function, action, _secret_arn(params.get("SecretId", "")))
+        yield Call(function, action, _secret_arn(params.get("SecretId") or params.get("Name", "")))
     else:
         yield Call(function, action, "*")
 

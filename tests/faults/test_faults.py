@@ -34,6 +34,7 @@ from botocore.exceptions import ClientError
 
 from local.meta_envelopes import change, contact, envelope, signed_body, text_message
 from local.platform import LocalPlatform
+from tests.support import connect_account, post_json, sandbox_account
 
 SEED = 20261125
 FAULT_RATE = 0.2
@@ -191,12 +192,9 @@ def _sign_up(platform: LocalPlatform, callback_url: str, index: int) -> tuple[st
     assert created.status == 201, created.body
     business_id, key = created.json()["business"]["business_id"], created.json()["api_key"]["api_key"]
     phone_number_id = f"20000000000{index:04d}"
-    added = platform.gateway.request(
-        "POST",
-        "/v1/phone-numbers",
-        headers={"content-type": "application/json", "authorization": f"Bearer {key}"},
-        body=json.dumps({"phone_number_id": phone_number_id, "display_phone_number": f"+43 1 55502{index:02d}"}),
-    )
+    waba_id, token = sandbox_account(phone_number_id, f"+43 1 55502{index:02d}")
+    assert connect_account(platform.gateway, key, waba_id, token).status == 201
+    added = post_json(platform.gateway, "/v1/phone-numbers", {"phone_number_id": phone_number_id}, key)
     assert added.status == 201, added.body
     return business_id, phone_number_id
 

@@ -2,12 +2,20 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.support import bearer, post_json, scan, sign_up
+from tests.support import bearer, connect_account, post_json, sandbox_account_holding, scan, sign_up
+
+# One sandbox WhatsApp Business Account holds more numbers than a business may add.
+HELD = {f"10000000{index:04d}": f"+43 1 555{index:04d}" for index in range(23)}
+
+
+def _connect(api, key):
+    """The business connects the sandbox account holding every number in HELD."""
+    waba_id, token = sandbox_account_holding(HELD)
+    assert connect_account(api, key, waba_id, token).status in (200, 201)
 
 
 def _add(api, key, index):
-    body = {"phone_number_id": f"10000000{index:04d}", "display_phone_number": f"+43 1 555{index:04d}"}
-    return post_json(api, "/v1/phone-numbers", body, api_key=key)
+    return post_json(api, "/v1/phone-numbers", {"phone_number_id": f"10000000{index:04d}"}, api_key=key)
 
 
 def _count(aws, business_id):
@@ -18,6 +26,7 @@ def _count(aws, business_id):
 def test_a_business_has_at_most_twenty_phone_numbers(api, aws):
     # Given a business with twenty numbers
     business, key = sign_up(api)
+    _connect(api, key)
     assert [_add(api, key, index).status for index in range(20)] == [201] * 20
     # When it adds a twenty-first
     refused = _add(api, key, 20)
@@ -36,6 +45,7 @@ def test_a_business_has_at_most_twenty_phone_numbers(api, aws):
 def test_numbers_added_at_the_same_moment_never_pass_the_limit(api, aws):
     # Given a business with eighteen numbers
     business, key = sign_up(api)
+    _connect(api, key)
     for index in range(18):
         assert _add(api, key, index).status == 201
     # When five more are added at the same moment
@@ -51,6 +61,8 @@ def test_a_taken_number_and_another_businesses_number_leave_the_counts_alone(api
     # Given two businesses, the first with one number
     first, first_key = sign_up(api)
     second, second_key = sign_up(api, display_name="Other")
+    _connect(api, first_key)
+    _connect(api, second_key)
     assert _add(api, first_key, 1).status == 201
     # When the second adds the same number, and tries to remove it
     taken = _add(api, second_key, 1)
@@ -72,6 +84,7 @@ def test_a_number_stored_before_numbers_were_counted_can_be_removed_and_counts_f
         Key={"business_id": {"S": business["business_id"]}},
         UpdateExpression="REMOVE phone_number_count",
     )
+    _connect(api, key)
     aws["dynamodb"].put_item(
         TableName="PhoneNumbersTable",
         Item={
