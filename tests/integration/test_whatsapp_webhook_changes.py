@@ -23,6 +23,7 @@ from tests.support import (
 
 NUMBER = "1098765432"
 WABA = "waba-1"
+BAKERY_WABA = f"3{NUMBER}"  # the sandbox account add_number connects for the bakery's number
 
 
 @pytest.fixture
@@ -135,8 +136,35 @@ def test_a_change_naming_a_number_reaches_its_business_as_a_callback(api, aws, b
     assert callback["data"]["field"] == field
 
 
-def test_a_change_naming_only_the_account_is_kept_for_operators(api, aws, bakery):
-    # Given a template status update, which names the WhatsApp Business Account but no number
+def test_a_template_update_naming_only_the_account_reaches_the_business_that_connected_it(api, aws, bakery):
+    # Given a template approval naming only the account the bakery connected (its number's account)
+    value = {
+        "event": "APPROVED",
+        "message_template_id": 4242,
+        "message_template_name": "weekly_offer",
+        "message_template_language": "de",
+        "reason": "NONE",
+    }
+    payload = _field_change("message_template_status_update", value)
+    payload["entry"][0]["id"] = BAKERY_WABA
+    # When Meta posts it twice
+    responses = [post_webhook(api, payload, bakery["secret"]) for _ in range(2)]
+    # Then it is recorded once for the bakery, its template is approved, and one callback carries it
+    assert [response.json()["changes_recorded"] for response in responses] == [1, 0]
+    (recorded,) = _records(aws, "change")
+    assert recorded["business_id"]["S"] == bakery["id"]
+    (callback,) = _callbacks(aws, "whatsapp.message_template_status_update")
+    assert callback["data"]["waba_id"] == BAKERY_WABA
+    from bizline.adapters import message_templates_store
+
+    (template,) = message_templates_store.list_templates(bakery["id"])
+    assert (template.name, template.status) == ("weekly_offer", "APPROVED")
+    # And nothing is kept for operators
+    assert scan(aws["dynamodb"], "UnroutedWebhooksTable") == []
+
+
+def test_a_change_naming_an_account_nobody_connected_is_kept_for_operators(api, aws, bakery):
+    # Given a template status update naming a WhatsApp Business Account no business connected
     value = {"event": "APPROVED", "message_template_id": 12345, "message_template_name": "offer", "reason": "NONE"}
     payload = _field_change("message_template_status_update", value)
     # When Meta posts it twice

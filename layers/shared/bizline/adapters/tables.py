@@ -144,6 +144,14 @@ class PhoneNumberRecord(Model):
     by_display_number = PhoneNumbersByDisplayNumber()
 
 
+class WhatsAppAccountsByWaba(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by_waba"
+        projection = KeysOnlyProjection()
+
+    waba_id = UnicodeAttribute(hash_key=True)
+
+
 class WhatsAppAccountRecord(Model):
     class Meta:
         table_name = FromSettings("whatsapp_accounts_table")
@@ -153,6 +161,8 @@ class WhatsAppAccountRecord(Model):
     secret_name = UnicodeAttribute()
     connected_at = UnicodeAttribute()
     token_updated_at = UnicodeAttribute()
+
+    by_waba = WhatsAppAccountsByWaba()
 
 
 class PublicBadgeRecord(Model):

@@ -45,6 +45,11 @@ def list_accounts(business_id: str) -> list[StoredWhatsAppAccount]:
     return [_from_record(record) for record in WhatsAppAccountRecord.query(business_id, consistent_read=True)]
 
 
+def businesses_connected_to(waba_id: str) -> list[str]:
+    """The businesses that connected this account (each proved a token that sees it), in id order."""
+    return sorted({record.business_id for record in WhatsAppAccountRecord.by_waba.query(waba_id)})
+
+
 def mark_token_rotated(account: StoredWhatsAppAccount) -> None:
     """Record when the account's token was last replaced; NotFound when it was disconnected meanwhile."""
     record = WhatsAppAccountRecord(business_id=account.business_id, waba_id=account.waba_id)

@@ -2,8 +2,8 @@
 
 A change belongs to the business owning the phone number it names (`metadata.phone_number_id`,
 else a `display_phone_number`); changes naming only the WhatsApp Business Account (templates,
-account updates) cannot be routed until bizline knows which business holds which account, and
-are kept like unrouted webhooks, for operators. Records are keyed by content, so Meta's repeated
+account updates) belong to the businesses that connected that account. Changes nobody owns are
+kept like unrouted webhooks, for operators. Records are keyed by content, so Meta's repeated
 deliveries record once and call back once. Template changes also update the business's template
 state; `user_preferences` also update the customer's answer to marketing messages.
 """
@@ -16,6 +16,7 @@ from bizline.adapters import (
     message_templates_store,
     phone_numbers_store,
     unrouted_webhooks_store,
+    whatsapp_accounts_store,
     whatsapp_events_store,
 )
 from bizline.models.customers import CustomerIdentity
@@ -36,16 +37,20 @@ from bizline.services.phone_numbers import owner_of
 WABA_KEY_PREFIX = "waba:"
 
 
-def owner_of_change(change: FieldChange) -> str | None:
-    """The business a change belongs to, by the phone number it names; None when it names none bizline knows."""
+def owners_of_change(change: FieldChange) -> list[str]:
+    """The businesses a change belongs to: the owner of the number it names, else those that connected its account.
+
+    Empty when it names nothing bizline knows. An account a second business also connected (each
+    with a token Meta accepted) tells both.
+    """
     if change.phone_number_id:
-        return owner_of(change.phone_number_id)
+        owner = owner_of(change.phone_number_id)
+        return [owner] if owner else []
     displayed = normalise_meta_display_number(change.display_phone_number or "")
     if displayed:
         owners = {number.business_id for number in phone_numbers_store.proven_numbers_displayed_as(displayed)}
-        if len(owners) == 1:
-            return owners.pop()
-    return None
+        return list(owners) if len(owners) == 1 else []
+    return whatsapp_accounts_store.businesses_connected_to(change.waba_id) if change.waba_id else []
 
 
 def record_change(business_id: str, change: FieldChange, now: datetime) -> tuple[NewDelivery, bool]:

@@ -31,7 +31,7 @@ from bizline.services.customer_messages import receive_customer_message
 from bizline.services.deliveries import NewDelivery, create_deliveries
 from bizline.services.message_revisions import apply_number_change, apply_revision
 from bizline.services.phone_numbers import owner_of
-from bizline.services.whatsapp_changes import keep_unreadable, keep_unrouted_change, owner_of_change, record_change
+from bizline.services.whatsapp_changes import keep_unreadable, keep_unrouted_change, owners_of_change, record_change
 from bizline.settings import get_settings
 
 
@@ -129,17 +129,18 @@ def _updates(items: list, apply, owner, receipt: WebhookReceipt, deliveries: lis
 
 def _changes(reading: EnvelopeReading, receipt: WebhookReceipt, deliveries: list, now: datetime) -> None:
     for change in reading.changes:
-        business_id = owner_of_change(change)
-        if business_id is None:
+        owners = owners_of_change(change)
+        if not owners:
             keep_unrouted_change(change, now)
             receipt.unrouted += 1
             continue
-        delivery, is_new = record_change(business_id, change, now)
-        deliveries.append(delivery)
-        if is_new:
-            receipt.changes_recorded += 1
-        else:
-            receipt.duplicates += 1
+        for business_id in owners:
+            delivery, is_new = record_change(business_id, change, now)
+            deliveries.append(delivery)
+            if is_new:
+                receipt.changes_recorded += 1
+            else:
+                receipt.duplicates += 1
 
 
 def _statuses(reading: EnvelopeReading, owner, receipt: WebhookReceipt, now: datetime) -> None:
