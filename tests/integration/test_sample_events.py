@@ -63,7 +63,10 @@ EXPECTED_BATCH_FAILURES = {
 
 
 # Stream consumers: the records of the sample batch they report as failed (to be retried).
-EXPECTED_STREAM_RESULTS = {"verification_events/approved.json": {"batchItemFailures": []}}
+EXPECTED_STREAM_RESULTS = {
+    "verification_events/approved.json": {"batchItemFailures": []},
+    "metering/submitted_and_priced.json": {"batchItemFailures": []},
+}
 
 
 def test_every_sample_event_has_an_expectation():

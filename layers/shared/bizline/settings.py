@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     send_rate_table: ResourceName = None
     verification_requests_table: ResourceName = None
     verification_audit_table: ResourceName = None
+    usage_table: ResourceName = None
     verification_documents_bucket: ResourceName = None
     delivery_queue_url: ResourceName = None
     send_queue_url: ResourceName = None

@@ -1,0 +1,49 @@
+"""PynamoDB model of the usage table; `bizline.adapters.tables` is where stores import it from.
+
+Two kinds of item share the table: counters (pk `<business>#<month>#<shard>`, sk the day, one
+number per meter) and markers (pk `marker#<event key>`, sk `marker`, expiring), written together.
+"""
+
+from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from bizline.adapters.table_names import FromSettings
+
+
+class UsageByMonth(GlobalSecondaryIndex):
+    """Every counter item of a month: which businesses have usage (its keys never change after the first write)."""
+
+    class Meta:
+        index_name = "by_month"
+        projection = KeysOnlyProjection()
+
+    month = UnicodeAttribute(hash_key=True)
+    pk = UnicodeAttribute(range_key=True)
+
+
+class UsageRecord(Model):
+    class Meta:
+        table_name = FromSettings("usage_table")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    # Counters only.
+    month = UnicodeAttribute(null=True)
+    business_id = UnicodeAttribute(null=True)
+    inbound = NumberAttribute(null=True)
+    service = NumberAttribute(null=True)
+    marketing = NumberAttribute(null=True)
+    utility = NumberAttribute(null=True)
+    authentication = NumberAttribute(null=True)
+    other_category = NumberAttribute(null=True)
+    submitted = NumberAttribute(null=True)
+    failed = NumberAttribute(null=True)
+    meta_not_billable = NumberAttribute(null=True)
+    newsletter_recipients = NumberAttribute(null=True)
+    reviews = NumberAttribute(null=True)
+    callbacks = NumberAttribute(null=True)
+    # Markers only.
+    expires_at = TTLAttribute(null=True)
+
+    by_month = UsageByMonth()
