@@ -64,9 +64,9 @@ def _record(sequence: int, old: dict | None, new: dict | None) -> dict:
     }
 
 
-def _outbound(message_id: str, sent_at: str, **fields) -> dict:
+def _outbound(message_id: str, sent_at: str, business_id: str = "biz_ent", **fields) -> dict:
     return {
-        "business_id": "biz_ent",
+        "business_id": business_id,
         "message_id": message_id,
         "direction": "outbound",
         "sent_at": sent_at,
@@ -75,10 +75,12 @@ def _outbound(message_id: str, sent_at: str, **fields) -> dict:
     }
 
 
-def _life_of_a_reply(message_id: str, sent_at: str, category: str, first: int) -> list[dict]:
+def _life_of_a_reply(
+    message_id: str, sent_at: str, category: str, first: int, business_id: str = "biz_ent"
+) -> list[dict]:
     """The records one reply leaves on the stream: accepted, submitted, sent (priced), delivered (priced), read."""
     pricing = json.dumps({"billable": True, "pricing_model": "PMP", "category": category, "type": "regular"})
-    accepted = _outbound(message_id, sent_at, status="accepted")
+    accepted = _outbound(message_id, sent_at, business_id, status="accepted")
     submitted = {**accepted, "status": "submitted", "wamid": f"wamid.{message_id}"}
     sent = {**submitted, "status": "sent", "pricing": pricing}
     delivered = {**sent, "status": "delivered"}

@@ -52,6 +52,10 @@ EXPECTED_STATUS = {
     "verification_admin/audit.json": 404,
     "verification_admin/revoke_badge.json": 409,  # the demo bakery carries no badge yet
     "public_verification/lookup.json": 200,
+    "billing_api/get_usage.json": 200,
+    "billing_api/admin_usage.json": 200,
+    "billing_api/admin_list_rate_cards.json": 200,
+    "billing_api/admin_publish_rate_card.json": 201,
 }
 EXPECTED_AUTHORIZATION = {"authorizer/allow.json": True, "authorizer/deny.json": False}
 # Queue consumers: how many records of the sample batch come back as failed (to be retried).

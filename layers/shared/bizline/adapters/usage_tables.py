@@ -1,7 +1,8 @@
 """PynamoDB model of the usage table; `bizline.adapters.tables` is where stores import it from.
 
-Two kinds of item share the table: counters (pk `<business>#<month>#<shard>`, sk the day, one
-number per meter) and markers (pk `marker#<event key>`, sk `marker`, expiring), written together.
+Counters (pk `<business>#<month>#<shard>`, sk the day, one number per meter) and markers (pk
+`marker#<event key>`, sk `marker`, expiring) are written together; rate cards and invoices are
+documents beside them.
 """
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
@@ -45,5 +46,7 @@ class UsageRecord(Model):
     callbacks = NumberAttribute(null=True)
     # Markers only.
     expires_at = TTLAttribute(null=True)
+    # Rate cards (pk `rate_card`, sk valid_from) and invoices (pk `invoice#<business>`, sk month): JSON.
+    document = UnicodeAttribute(null=True)
 
     by_month = UsageByMonth()

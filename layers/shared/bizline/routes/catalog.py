@@ -8,6 +8,7 @@ from bizline.routes import (
     phone_numbers,
     platform,
     public,
+    usage,
     verification,
     verification_admin,
     webhooks,
@@ -24,6 +25,7 @@ ROUTER_FACTORIES = (
     verification.build_router,
     verification_admin.build_router,
     public.build_router,
+    usage.build_router,
     platform.build_router,
 )
 

@@ -1,0 +1,71 @@
+"""Usage routes: a business's own usage (API key), every business's and the rate cards (AWS_IAM)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+
+from bizline.models.billing import MONTH_PATTERN, RateCard, RateCardTerms, UsageReport, UsageReportList
+from bizline.services import usage
+from bizline.web import AUTHENTICATED, REVIEWER, authenticated_business_id, error_responses, reviewer_identity
+
+MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM (UTC); this month by default.")]
+
+
+def build_router() -> Router:
+    router = Router()
+
+    @router.get(
+        "/v1/usage",
+        summary="Usage in a month",
+        description=(
+            "Counts per meter and day (UTC): inbound messages; outbound ones by the category Meta priced "
+            "(service, marketing, utility, authentication), `submitted` and `unconfirmed` (sent, never "
+            "confirmed by Meta); the tier that applied in the month and the free allowances used."
+        ),
+        tags=["Usage and invoices"],
+        security=AUTHENTICATED,
+        responses={200: {"description": "The month's usage."}} | error_responses(400, 401),
+    )
+    def get_usage(month: MonthQuery = None) -> UsageReport:
+        return usage.usage_of(authenticated_business_id(router.current_event), month)
+
+    @router.get(
+        "/admin/usage",
+        summary="Every business's usage in a month",
+        tags=["Usage and invoices"],
+        security=REVIEWER,
+        responses={200: {"description": "Each business with usage in the month."}} | error_responses(400),
+    )
+    def get_everyones_usage(month: MonthQuery = None) -> UsageReportList:
+        reviewer_identity(router.current_event)
+        return usage.usage_of_everyone(month)
+
+    @router.get(
+        "/admin/rate-cards",
+        summary="Every rate card version",
+        tags=["Usage and invoices"],
+        security=REVIEWER,
+        responses={200: {"description": "Rate cards, oldest first."}} | error_responses(400),
+    )
+    def get_rate_cards() -> list[RateCard]:
+        reviewer_identity(router.current_event)
+        return usage.list_rate_cards()
+
+    @router.put(
+        "/admin/rate-cards/<valid_from>",
+        summary="Publish a rate card valid from a month",
+        description="A published card never changes (409): publish a new version for a later month instead.",
+        tags=["Usage and invoices"],
+        security=REVIEWER,
+        responses={201: {"description": "The card as stored."}} | error_responses(400, 409, 422),
+    )
+    def put_rate_card(
+        valid_from: Annotated[str, Path(pattern=MONTH_PATTERN)], card: Annotated[RateCardTerms, Body()]
+    ) -> Response[RateCard]:
+        reviewer_identity(router.current_event)
+        stored = usage.publish_rate_card(RateCard(valid_from=valid_from, **card.model_dump()))
+        return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=stored)
+
+    return router
