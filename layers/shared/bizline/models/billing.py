@@ -97,6 +97,50 @@ class UsageReportList(_Frozen):
     items: list[UsageReport]
 
 
+class InvoiceLine(_Frozen):
+    meter: str
+    quantity: int
+    amount_cents: int
+
+
+class AdjustmentLine(InvoiceLine):
+    """A late change to a closed month, booked on the next invoice (negative when the month billed too much)."""
+
+    month: str
+
+
+class Invoice(BaseModel):
+    """A closed month's invoice: immutable once the month is closed."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    business_id: str
+    month: str
+    tier: Tier
+    rate_card: str | None
+    currency: str
+    lines: list[InvoiceLine]
+    adjustments: list[AdjustmentLine]
+    total_cents: int
+    closed_at: str
+    rounding: str
+    note: str = Field(description="Meta bills its own fees to the business's WhatsApp Business Account, separately.")
+
+
+class InvoiceList(_Frozen):
+    items: list[Invoice]
+
+
+class CloseRequest(_Frozen):
+    month: Month
+
+
+class CloseResult(_Frozen):
+    month: str
+    closed: int = Field(description="Invoices frozen by this run.")
+    already_closed: int = Field(description="Invoices a run before had frozen (left as they were).")
+
+
 def is_month(value: str) -> bool:
     """Whether a text is a month as the API takes it (YYYY-MM)."""
     return re.fullmatch(MONTH_PATTERN, value) is not None

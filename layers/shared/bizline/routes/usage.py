@@ -6,8 +6,18 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from bizline.models.billing import MONTH_PATTERN, RateCard, RateCardTerms, UsageReport, UsageReportList
-from bizline.services import usage
+from bizline.models.billing import (
+    MONTH_PATTERN,
+    CloseRequest,
+    CloseResult,
+    Invoice,
+    InvoiceList,
+    RateCard,
+    RateCardTerms,
+    UsageReport,
+    UsageReportList,
+)
+from bizline.services import invoices, usage
 from bizline.web import AUTHENTICATED, REVIEWER, authenticated_business_id, error_responses, reviewer_identity
 
 MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM (UTC); this month by default.")]
@@ -67,5 +77,41 @@ def build_router() -> Router:
         reviewer_identity(router.current_event)
         stored = usage.publish_rate_card(RateCard(valid_from=valid_from, **card.model_dump()))
         return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=stored)
+
+    @router.get(
+        "/v1/invoices",
+        summary="Invoices of closed months, newest first",
+        tags=["Usage and invoices"],
+        security=AUTHENTICATED,
+        responses={200: {"description": "The business's invoices."}} | error_responses(400, 401),
+    )
+    def list_invoices() -> InvoiceList:
+        return invoices.invoices_of(authenticated_business_id(router.current_event))
+
+    @router.get(
+        "/v1/invoices/<month>",
+        summary="The invoice of a closed month",
+        description=(
+            "bizline's fee only, in integer cents: tier `free` is always 0, with its usage itemised. Meta bills "
+            "its own fees to the business's WhatsApp Business Account, separately."
+        ),
+        tags=["Usage and invoices"],
+        security=AUTHENTICATED,
+        responses={200: {"description": "The invoice."}} | error_responses(400, 401, 404),
+    )
+    def get_invoice(month: Annotated[str, Path(pattern=MONTH_PATTERN)]) -> Invoice:
+        return invoices.invoice_of(authenticated_business_id(router.current_event), month)
+
+    @router.post(
+        "/admin/invoices/close",
+        summary="Close a month now: freeze its invoices",
+        description="What the schedule does on the 1st at 00:10 UTC. Running it again changes nothing.",
+        tags=["Usage and invoices"],
+        security=REVIEWER,
+        responses={200: {"description": "How many invoices this run froze."}} | error_responses(400, 422),
+    )
+    def close(request: Annotated[CloseRequest, Body()]) -> CloseResult:
+        reviewer_identity(router.current_event)
+        return invoices.close_month(request.month)
 
     return router

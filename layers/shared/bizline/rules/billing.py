@@ -83,3 +83,58 @@ def line_amounts(card: RateCard | None, tier: Tier, totals: dict[str, int]) -> d
         return dict.fromkeys(totals, 0)
     terms = card.tiers[tier]
     return {meter: charge_cents(terms, meter, count) for meter, count in totals.items()}
+
+
+META_FEES_NOTE = (
+    "Meta bills its own fees for WhatsApp messages to the business's WhatsApp Business Account, "
+    "separately. This invoice is bizline's fee only."
+)
+
+
+def invoice_lines(card: RateCard | None, tier: Tier, totals: dict[str, int]) -> list[dict]:
+    """One line per meter with usage: quantity and amount in cents (0 on tier `free`)."""
+    amounts = line_amounts(card, tier, totals)
+    return [
+        {"meter": meter, "quantity": count, "amount_cents": amounts[meter]}
+        for meter, count in sorted(totals.items())
+        if count
+    ]
+
+
+def adjustment_lines(card: RateCard | None, tier: Tier, billed: dict[str, int], now: dict[str, int]) -> list[dict]:
+    """What a closed month's late events change: the difference per meter, in units and cents."""
+    before, after = line_amounts(card, tier, billed), line_amounts(card, tier, now)
+    lines = []
+    for meter in sorted(set(billed) | set(now)):
+        quantity = now.get(meter, 0) - billed.get(meter, 0)
+        amount = after.get(meter, 0) - before.get(meter, 0)
+        if quantity or amount:
+            lines.append({"meter": meter, "quantity": quantity, "amount_cents": amount})
+    return lines
+
+
+def invoice(
+    business_id: str,
+    month: str,
+    tier: Tier,
+    card: RateCard | None,
+    totals: dict[str, int],
+    adjustments: list[dict],
+    closed_at: str,
+) -> dict:
+    """A month's invoice: its lines, the previous month's adjustments, the total, and what Meta bills apart."""
+    lines = invoice_lines(card, tier, totals)
+    return {
+        "business_id": business_id,
+        "month": month,
+        "tier": str(tier),
+        "rate_card": card.valid_from if card else None,
+        "currency": "EUR",
+        "lines": lines,
+        "adjustments": adjustments,
+        "total_cents": sum(line["amount_cents"] for line in [*lines, *adjustments]),
+        "billed_totals": totals,
+        "closed_at": closed_at,
+        "rounding": "Each line is rounded half up to a whole cent; the total is the sum of the lines.",
+        "note": META_FEES_NOTE,
+    }
