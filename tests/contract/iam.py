@@ -371,10 +371,6 @@ UNEXERCISED_GRANTS: dict[tuple[str, str, str], str] = {
     ("CallbackDeliveryFunction", "dynamodb:GetItem", "DeliveriesTable"): _THREADED_CALLBACKS,
     ("CallbackDeliveryFunction", "dynamodb:UpdateItem", "DeliveriesTable"): _THREADED_CALLBACKS,
     ("CallbackDeliveryFunction", "sqs:SendMessage", "DeliveryQueue"): _THREADED_CALLBACKS,
-    ("WhatsAppWebhookFunction", "dynamodb:GetItem", "WhatsAppEventsTable"): (
-        "a template change reaches a business's template state only once changes are routed by the WhatsApp "
-        "Business Account id; the template tests call record_change directly"
-    ),
     ("MessagingApiFunction", "dynamodb:DeleteItem", "IdempotencyTable"): (
         "Powertools deletes the in-progress record of a request that raised, so a retry may run; "
         "no reply raises after its record is saved"
