@@ -79,8 +79,14 @@ def cost_per_million(scenario: Scenario, template: dict[str, Any], prices: dict[
     }
 
 
-def hot_partitions(scenario: Scenario, rate: int = MESSAGES_PER_SECOND, top: int = 8) -> dict[str, Any]:
-    """Writes and write units per partition key value per message, scaled to `rate` messages a second."""
+def hot_partitions(
+    scenario: Scenario, rate: int = MESSAGES_PER_SECOND, top: int = 8, names: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Writes and write units per partition key value per message, scaled to `rate` messages a second.
+
+    `names` replaces known key values in the answer (a business id by "<business id>").
+    """
+    names = names or {}
     writes: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
     for call in scenario.sync + scenario.later:
         for table, value, units in call.partition_writes:
@@ -95,7 +101,7 @@ def hot_partitions(scenario: Scenario, rate: int = MESSAGES_PER_SECOND, top: int
         rows.append(
             {
                 "partition": table,
-                "key": value,
+                "key": names.get(value, value),
                 "shared_by_messages": shared,
                 "distinct_keys_in_run": distinct[table],
                 "writes_per_message": round(count / scenario.units, 3),

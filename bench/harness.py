@@ -18,8 +18,8 @@ from typing import Any
 
 from bench.recorder import ESM_PREFIX, Recorder
 
-NUMBER = "1098765432"
-DISPLAY = "+43 1 2345678"
+NUMBER = "1077700001"  # a number no test uses: the sandbox accounts are process-wide
+DISPLAY = "+43 1 7770001"
 ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -58,6 +58,7 @@ class Harness:
         self.recorder = recorder
         self.invocations: dict[tuple[str, str], Invocations] = {}
         self.receiver = Receiver()
+        self.business_id = ""
         self._saved: dict[str, str] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -236,6 +237,7 @@ class Harness:
         )
         assert created.status == 201, created.body
         key = created.json()["api_key"]["api_key"]
+        self.business_id = created.json()["business"]["business_id"]
         account = {"waba_id": self.waba_id, "access_token": self.waba_token}
         connected = self.request("POST", "/v1/whatsapp-accounts", account, key)
         assert connected.status in (200, 201), connected.body

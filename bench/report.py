@@ -107,8 +107,27 @@ def markdown(results: dict[str, Any]) -> str:
     lines += ["", "Notes:", ""]
     lines += [f"- {row['name']}: {row['note']}" for row in results["figures"] if row["note"]]
     lines += [f"- {note}" for note in results["notes"]]
+    lines += ["", "Where the calls go (bizline's functions; service:operation x calls per unit of work):", ""]
+    lines += [f"- {line}" for line in where_the_calls_go(results["scenarios"])]
     lines += ["", f"![AWS calls per unit of work]({CHART})", ""]
     return "\n".join(lines)
+
+
+def where_the_calls_go(scenarios: dict[str, Any]) -> list[str]:
+    """One line per scenario and phase: each function's calls by operation, per unit of work."""
+    lines = []
+    for name, summary in scenarios.items():
+        if name == "warmup":
+            continue
+        for phase in ("sync", "async"):
+            parts = []
+            for actor, operations in summary["calls"][phase].items():
+                if actor.startswith("EventSourceMapping:"):
+                    continue
+                each = ", ".join(f"{operation} {count / summary['units']:g}" for operation, count in operations.items())
+                parts.append(f"{actor} ({each})")
+            lines.append(f"{name} {phase}: {'; '.join(parts) or 'none'}")
+    return lines
 
 
 def chart(results: dict[str, Any], path: Path) -> None:

@@ -30,8 +30,11 @@ GOALS = {
 }
 
 
-def count(burst_messages: int = 20, scenarios: tuple[str, ...] = ()) -> dict[str, Scenario]:
-    """Run the scenarios on a fresh embedded AWS with the call recorder installed (all, or those named)."""
+def count(burst_messages: int = 20, scenarios: tuple[str, ...] = ()) -> tuple[dict[str, Scenario], str]:
+    """Run the scenarios on a fresh embedded AWS with the recorder installed (all, or those named).
+
+    Returns them with the id of the business they ran for.
+    """
     from bench.harness import Harness
     from bench.recorder import install
 
@@ -41,7 +44,7 @@ def count(burst_messages: int = 20, scenarios: tuple[str, ...] = ()) -> dict[str
     with Harness(recorder) as harness:
         bench = Bench(harness, recorder)
         if not scenarios:
-            return bench.run_all(burst_messages)
+            return bench.run_all(burst_messages), harness.business_id
         bench.setup()
         for name in scenarios:
             if name == "burst":
@@ -52,7 +55,7 @@ def count(burst_messages: int = 20, scenarios: tuple[str, ...] = ()) -> dict[str
                 bench.inbound(1, name=name)
             else:
                 getattr(bench, name)()
-        return bench.scenarios
+        return bench.scenarios, harness.business_id
 
 
 def callbacks(scenarios: dict[str, Scenario]) -> dict[str, Any]:
@@ -188,7 +191,7 @@ def _hot_note(hottest: dict[str, Any] | None) -> str:
     if not hottest:
         return "no partition key is shared by the messages of a business"
     return (
-        f"{hottest['partition']} keyed by the business: {hottest['writes_per_message']:g} writes "
+        f"{hottest['partition']}, key {hottest['key']}: {hottest['writes_per_message']:g} writes "
         f"({hottest['write_units_per_message']:g} WCU) per message"
     )
 
@@ -202,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from local.template import load_template
 
-    scenarios = count(options.burst)
+    scenarios, business_id = count(options.burst)
     template = load_template()
     results: dict[str, Any] = {
         "date": report.today(),
@@ -210,14 +213,16 @@ def main(argv: list[str] | None = None) -> int:
         "scenarios": {name: report.scenario_summary(scenario) for name, scenario in scenarios.items()},
         "callbacks": callbacks(scenarios),
         "cost": economics.cost_per_million(scenarios["burst"], template, economics.load_prices()),
-        "hot_partitions": economics.hot_partitions(scenarios["burst"]),
+        "hot_partitions": economics.hot_partitions(scenarios["burst"], names={business_id: "<business id>"}),
         "cold_start": cold_starts(options.cold_start_runs) if options.cold_start_runs else None,
         "make_test": {
             "seconds": make_test_seconds(),
             "note": "not measured here: give it as MAKE_TEST_SECONDS=... (or in .make-test-seconds)",
         },
         "notes": [
-            "Counts are of warm containers: a warm-up runs every path once first (secrets cached, clients made).",
+            "Counts are of warm containers: a warm-up runs every path once first (secrets cached, clients made; "
+            "the gateway caches the authorizer's answer for ReauthorizeEvery, so a reply's count has no "
+            "authorizer call).",
             "Sync = calls by functions while the request is answered; async = calls by functions while every "
             "SQS queue and DynamoDB stream the template wires to a function is drained until quiet. The Lambda "
             "pollers' own calls are kept apart (EventSourceMapping:<function> in bench/results.json).",
