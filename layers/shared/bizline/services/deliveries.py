@@ -120,7 +120,10 @@ def _before_claim(
             _queue([task], due - now)
             return "not due yet"
     if delivery.attempt_until and delivery.attempt_until >= now:
-        return "attempt already made"
+        # Another copy is making the attempt, or a claim of this very task was applied and its answer
+        # lost: look again once the claim has expired, so an attempt that never settled is made then.
+        _queue([task], delivery.attempt_until - now)
+        return "attempt in flight"
     refused = settling.before_attempt(
         settings.callback_url if settings else None, bool(settings and settings.callback_disabled_at)
     )
