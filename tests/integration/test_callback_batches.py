@@ -1,5 +1,7 @@
 """A batch of callbacks read and claimed at once: copies, races between read and claim, failed outcome writes."""
 
+from datetime import timedelta
+
 import pytest
 from bizline.adapters import deliveries_store
 from bizline.services import deliveries
@@ -117,3 +119,23 @@ def test_an_outcome_write_failing_on_every_try_fails_the_attempt(api, aws, recei
     with pytest.raises(Exception, match="refused"):
         deliveries.finish_attempt(attempt)
     assert _statuses(aws) == {task["delivery_id"]: "pending"}
+
+
+def test_a_claim_whose_answer_was_lost_is_attempted_once_it_expires(api, aws, receiver):
+    # Given a claim DynamoDB applied but whose answer never came back: no attempt followed it
+    (task,) = _waiting(api, aws, receiver, 1)
+    (claimed,) = deliveries.start_attempts([task])
+    assert claimed.summary is None
+    # When SQS hands the task out again while the claim holds
+    assert deliveries.deliver(task) == "attempt in flight"
+    # Then it waits on the queue for the claim to expire, and nothing was posted
+    delayed = aws["sqs"].get_queue_attributes(
+        QueueUrl=aws["sqs"].get_queue_url(QueueName="DeliveryQueue")["QueueUrl"],
+        AttributeNames=["ApproximateNumberOfMessagesDelayed"],
+    )
+    assert delayed["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "1"
+    assert receiver.received == []
+    # And once the claim has expired, the attempt is made
+    after = claimed.now + timedelta(seconds=60)
+    assert deliveries.deliver(task, now=after) == "delivered (200)"
+    assert len(receiver.received) == 1
