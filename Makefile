@@ -13,7 +13,7 @@ export AWS_REGION ?= eu-central-1
 export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint unit api-contract sam-checks run invoke customer admin webhook clean python313
+.PHONY: help test lint unit api-contract sam-checks run invoke customer admin webhook bench clean python313
 
 help:
 	@echo "make test    - install what is needed, then lint, tests and template checks (CI runs this)"
@@ -22,6 +22,7 @@ help:
 	@echo "make customer TEXT=... - a customer writes to the demo bakery (on a running make run)"
 	@echo "make admin ARGS='list' - act as a reviewer (SigV4-signed) on a running make run"
 	@echo "make webhook FILE=payload.json - sign a Meta webhook envelope with the local app secret and post it"
+	@echo "make bench   - AWS calls, cost, hot keys and cold starts per unit of work -> BENCHMARKS.md"
 	@echo "make invoke  - one handler with a sample event: make invoke FN=BusinessApiFunction EVENT=events/..."
 	@echo "make clean   - remove virtualenvs and build output"
 
@@ -87,6 +88,12 @@ webhook: $(VENV)/.installed
 invoke: $(VENV)/.installed
 	@[ -n "$(FN)" ] && [ -n "$(EVENT)" ] || { echo "usage: make invoke FN=<function> EVENT=<events/...json>" >&2; exit 2; }
 	@$(PY) -m local.invoke "$(FN)" "$(EVENT)"
+
+# A benchmark, not a test: counts AWS calls per unit of work on the embedded AWS, prices them, times
+# cold starts; writes bench/results.json, BENCHMARKS.md and bench/calls_per_unit.png.
+# MAKE_TEST_SECONDS=... adds the duration of a `make test` measured elsewhere.
+bench: $(VENV)/.installed
+	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache

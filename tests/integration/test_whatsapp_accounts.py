@@ -94,6 +94,24 @@ def test_an_account_meta_does_not_confirm_is_refused_and_nothing_is_kept(api, aw
     assert _waba_secrets(aws) == []
 
 
+@pytest.mark.parametrize(
+    "token",
+    ["EAAsandbox-tökén-with-umlauts-0000", "EAAsandbox token with spaces 00", "EAA\u202etoken-bidi-override-00"],
+)
+def test_a_token_that_cannot_be_one_of_metas_is_refused_before_asking_meta(api, aws, token):
+    # Given a token with characters no Meta token has
+    _, key = sign_up(api)
+    waba_id, _ = sandbox_account(NUMBER, DISPLAY)
+    # When the business connects with it
+    response = connect_account(api, key, waba_id, token)
+    # Then it is a 422 naming the token, Meta was never asked to subscribe, and nothing was written
+    assert response.status == 422, response.body
+    assert response.json()["error"]["details"][0]["field"] == "access_token"
+    assert _accounts()[waba_id].subscribed is False
+    assert scan(aws["dynamodb"], "WhatsAppAccountsTable") == []
+    assert _waba_secrets(aws) == []
+
+
 def test_adding_a_number_takes_what_meta_reports_not_what_the_business_types(api, aws):
     # Given a connected account whose number Meta reports with its own formatting and name
     _, key = sign_up(api)
