@@ -116,3 +116,6 @@ def test_the_schedule_closes_the_month_that_just_ended(api, aws, monkeypatch):
     # Then March is closed
     assert result == {"month": "2026-03", "closed": 1, "already_closed": 0}
     assert api.request("GET", "/v1/invoices/2026-03", headers=bearer(key)).status == 200
+    # And its CSV and PDF were written as it froze
+    listed = aws["s3"].list_objects_v2(Bucket="invoicesbucket", Prefix=f"invoices/{bank['business_id']}/2026-03/")
+    assert sorted(item["Key"].rsplit("/", 1)[1] for item in listed["Contents"]) == ["invoice.csv", "invoice.pdf"]

@@ -58,6 +58,8 @@ EXPECTED_STATUS = {
     "billing_api/admin_publish_rate_card.json": 201,
     "billing_api/list_invoices.json": 200,
     "billing_api/get_invoice.json": 404,  # October is not closed on a fresh platform
+    "billing_api/get_invoice_csv.json": 404,  # nor are its files there
+    "billing_api/get_invoice_pdf.json": 404,
     "billing_api/admin_close_month.json": 200,
 }
 EXPECTED_AUTHORIZATION = {"authorizer/allow.json": True, "authorizer/deny.json": False}

@@ -6,6 +6,7 @@ message can be priced without a float anywhere; each line is rounded half up to 
 """
 
 import re
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -129,6 +130,15 @@ class Invoice(BaseModel):
 
 class InvoiceList(_Frozen):
     items: list[Invoice]
+
+
+class InvoiceFileLink(_Frozen):
+    """A short-lived link to a closed month's invoice file in S3: GET it (no API key) before it expires."""
+
+    url: str = Field(description="A presigned S3 GET link, valid for 5 minutes.")
+    expires_at: datetime
+    filename: str = Field(examples=["bizline-invoice-2026-03.pdf"])
+    content_type: str = Field(examples=["application/pdf", "text/csv; charset=utf-8"])
 
 
 class CloseRequest(_Frozen):

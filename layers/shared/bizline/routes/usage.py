@@ -11,13 +11,14 @@ from bizline.models.billing import (
     CloseRequest,
     CloseResult,
     Invoice,
+    InvoiceFileLink,
     InvoiceList,
     RateCard,
     RateCardTerms,
     UsageReport,
     UsageReportList,
 )
-from bizline.services import invoices, usage
+from bizline.services import invoice_files, invoices, usage
 from bizline.web import AUTHENTICATED, REVIEWER, authenticated_business_id, error_responses, reviewer_identity
 
 MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM (UTC); this month by default.")]
@@ -101,6 +102,34 @@ def build_router() -> Router:
     )
     def get_invoice(month: Annotated[str, Path(pattern=MONTH_PATTERN)]) -> Invoice:
         return invoices.invoice_of(authenticated_business_id(router.current_event), month)
+
+    file_description = (
+        "A 5-minute presigned S3 link to the file: GET it without the API key before `expires_at`. The "
+        "file is bizline's fee only; Meta bills its own fees to the business's WhatsApp Business Account."
+    )
+
+    @router.get(
+        "/v1/invoices/<month>/csv",
+        summary="A link to the CSV of a closed month's line items",
+        description=file_description
+        + " Columns: kind (line, adjustment, total), month, meter, quantity, amount_cents, amount_eur.",
+        tags=["Usage and invoices"],
+        security=AUTHENTICATED,
+        responses={200: {"description": "The link."}} | error_responses(400, 401, 404),
+    )
+    def get_invoice_csv(month: Annotated[str, Path(pattern=MONTH_PATTERN)]) -> InvoiceFileLink:
+        return invoice_files.file_link(authenticated_business_id(router.current_event), month, "csv")
+
+    @router.get(
+        "/v1/invoices/<month>/pdf",
+        summary="A link to the PDF invoice of a closed month",
+        description=file_description,
+        tags=["Usage and invoices"],
+        security=AUTHENTICATED,
+        responses={200: {"description": "The link."}} | error_responses(400, 401, 404),
+    )
+    def get_invoice_pdf(month: Annotated[str, Path(pattern=MONTH_PATTERN)]) -> InvoiceFileLink:
+        return invoice_files.file_link(authenticated_business_id(router.current_event), month, "pdf")
 
     @router.post(
         "/admin/invoices/close",

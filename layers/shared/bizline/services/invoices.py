@@ -3,7 +3,8 @@
 Closing a month freezes each business's invoice for it: written once (a second close finds it and
 changes nothing), never rewritten. Events counted for a month after its close (a late status from
 Meta, a replayed stream) are booked on the next month's invoice as adjustments for that month:
-the difference between the closed month's counts now and the counts its invoice billed.
+the difference between the closed month's counts now and the counts its invoice billed. Each
+frozen invoice's CSV and PDF are written to S3 as it is frozen (services.invoice_files).
 """
 
 from bizline.adapters import accounts_store, billing_store, usage_store
@@ -12,6 +13,7 @@ from bizline.errors import NotFound
 from bizline.models.billing import CloseResult, Invoice, InvoiceList, RateCard
 from bizline.models.tiers import Tier
 from bizline.rules import billing, metering
+from bizline.services import invoice_files
 
 
 def _adjustments(business_id: str, month: str, cards: list[RateCard]) -> list[dict]:
@@ -51,6 +53,7 @@ def close_month(month: str) -> CloseResult:
         )
         if billing_store.put_invoice(business_id, month, document):
             closed += 1
+            invoice_files.store_files(Invoice.model_validate(document))
         else:
             already += 1
     return CloseResult(month=month, closed=closed, already_closed=already)
