@@ -13,8 +13,10 @@ from bizline.models.customers import Customer, CustomerIdentity
 from bizline.models.messaging import AcceptedMessage, Recipient, SendMessageRequest
 from bizline.models.stored_messages import StoredMessage
 from bizline.models.tasks import SendTask
+from bizline.rules import fair_use as rules_fair_use
 from bizline.rules import service_window
 from bizline.rules.message_status import ACCEPTED
+from bizline.services import fair_use
 from bizline.services.conversations import add_to_conversation, find_customer
 from bizline.services.phone_numbers import owned_phone_number
 from bizline.services.sending import queue_send
@@ -28,7 +30,11 @@ def _known_customer(business_id: str, to: Recipient) -> Customer | None:
 
 
 def accept_reply(business_id: str, request: SendMessageRequest, now: datetime | None = None) -> AcceptedMessage:
-    """Store a reply as accepted and queue its send; 422 for free-form text outside the service window."""
+    """Store a reply as accepted and queue its send.
+
+    422 for free-form text outside the service window; 429 quota_exceeded when a fair-use cap of the
+    business's tier is reached (checked before anything is stored, so nothing accepted is dropped).
+    """
     now = now or utc_now()
     owned_phone_number(business_id, request.from_phone_number_id)
     customer = _known_customer(business_id, request.to)
@@ -38,6 +44,8 @@ def accept_reply(business_id: str, request: SendMessageRequest, now: datetime | 
             "send an approved template instead.",
             code="outside_customer_service_window",
         )
+    billing_category = service_window.reply_billing_category(request.type)
+    fair_use.ensure_within_caps(business_id, rules_fair_use.send_meters(billing_category), now)
     if customer is None:
         identity = CustomerIdentity(request.to.wa_id, request.to.user_id)
         customer_id = customers_store.resolve_customer(business_id, identity, now)
@@ -53,7 +61,7 @@ def accept_reply(business_id: str, request: SendMessageRequest, now: datetime | 
             phone_number_id=request.from_phone_number_id,
             type=request.type,
             content=request.content(),
-            billing_category=service_window.reply_billing_category(request.type),
+            billing_category=billing_category,
             status=ACCEPTED,
             status_times={ACCEPTED: to_iso(now)},
             created_at=now,
