@@ -27,7 +27,7 @@ class Meter(StrEnum):
     NEWSLETTER_RECIPIENTS = "newsletter_recipients"
     # Verification reviews decided (approved or rejected).
     REVIEWS = "reviews"
-    # Callbacks delivered to the business's endpoint (meters fed by their own stream when wired).
+    # Callbacks delivered to the business's endpoint: a delivery that succeeded (the deliveries table's stream).
     CALLBACKS = "callbacks"
 
 

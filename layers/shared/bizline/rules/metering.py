@@ -1,4 +1,4 @@
-"""What a change on the messages table counts, and how a batch's counts become few writes.
+"""What a change on the messages table (or a delivery, or a review) counts, and how a batch's counts become few writes.
 
 Every countable event gets a key that names it for good (business, message and what happened), so
 a stream record delivered twice, a batch replayed or split differently, or two records telling the
@@ -111,6 +111,19 @@ def review_events(entry: dict[str, Any] | None) -> list[UsageEvent]:
     at = _time(entry["at"])
     key = f"{entry['business_id']}#{entry['request_id']}#{entry['entry_id']}#review"
     return [UsageEvent(str(entry["business_id"]), month_of(at), day_of(at), Meter.REVIEWS, key)]
+
+
+def callback_events(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[UsageEvent]:
+    """A callback delivery that turns `succeeded` counts one callback, on the day it succeeded.
+
+    Keyed by the delivery: a delivery that succeeds once counts once, whatever the attempts, the
+    stream's repeats or a later write to the same item.
+    """
+    if not new or new.get("status") != "succeeded" or (old or {}).get("status") == "succeeded":
+        return []
+    at = _time(new["updated_at"])
+    key = f"{new['business_id']}#{new['delivery_id']}#callback_delivered"
+    return [UsageEvent(str(new["business_id"]), month_of(at), day_of(at), Meter.CALLBACKS, key)]
 
 
 def distinct(events: Iterable[UsageEvent]) -> list[UsageEvent]:

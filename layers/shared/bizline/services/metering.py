@@ -1,6 +1,7 @@
 """Meter usage from DynamoDB streams: each batch counted once, in few writes, a failing record retried.
 
-The messages table's stream (and the verification audit trail's) arrives in batches. Each record
+The messages table's stream (and the verification audit trail's, and the callback deliveries')
+arrives in batches. Each record
 becomes zero or more usage events (rules.metering); the batch's events are written in as few
 transactions as fit, each counting its events exactly once. When a record cannot be read or a
 transaction fails, everything before it stays counted and the answer names that record: Lambda
@@ -33,8 +34,10 @@ class StreamChange:
 
 
 def events_of(change: StreamChange) -> list[UsageEvent]:
-    """The usage events of one record, by what its images are: a message, or a verification audit entry."""
+    """The usage events of one record, by what its images are: a delivery, a message or an audit entry."""
     image = change.new_image or change.old_image or {}
+    if "delivery_id" in image and "event_type" in image:
+        return metering.callback_events(change.old_image, change.new_image)
     if "message_id" in image:
         return metering.message_events(change.old_image, change.new_image)
     if "entry_id" in image and "request_id" in image:
