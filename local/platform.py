@@ -144,9 +144,10 @@ class LocalPlatform:
         self.sandbox = SandboxProvider(f"{self.api_url}/webhooks/whatsapp", DEMO_META_APP_SECRET)
         use_provider(self.sandbox)
         if self.seed_demo:
-            from local.demo import DEMO_BUSINESS_ID, seed_demo_business
+            from local.demo import DEMO_BUSINESS_ID, seed_demo_business, seed_starter_rate_card
 
             seed_demo_business(callback_url=f"{self.api_url}/local/callbacks/{DEMO_BUSINESS_ID}")
+            seed_starter_rate_card()
         self._start_pollers(session)
         return self
 
