@@ -331,6 +331,13 @@ class LocalPlatform:
         by_arn.update(self.functions)  # template schedules name their function by logical id
         clock = {"clock": self.scheduler_clock} if self.scheduler_clock else {}
         self.pollers.append(SchedulePoller(client("scheduler"), by_arn, scheduled, self.invoke_safely, **clock))
+        # What the seed wrote (the demo's first message, metered from the stream) is taken in before
+        # the banner, so an idle `make run` prints nothing after it.
+        for poller in self.pollers:
+            if isinstance(poller, DynamoDbStreamPoller):
+                for _ in range(10):
+                    if not poller.poll_once():
+                        break
         for poller in self.pollers:
             poller.start()
 
