@@ -121,3 +121,34 @@ def test_rate_cards_are_versions_by_month_and_never_rewritten(api):
     cards = as_reviewer(api, "GET", "/admin/rate-cards").json()
     assert [card["valid_from"] for card in cards] == ["2026-01", "2026-04"]
     assert cards[0]["tiers"]["enterprise"]["prices"]["utility"] == [{"up_to": None, "cents_per_thousand": 200}]
+
+
+def test_operators_page_through_every_business_with_usage(api, aws):
+    # Given five businesses with usage in March
+    ids = []
+    for index in range(5):
+        business, _key = sign_up(api, display_name=f"Shop {index}", legal_name=f"Shop {index} GmbH")
+        ids.append(business["business_id"])
+        _meter([_inbound(100 + index, business["business_id"], f"in{index}", "2026-03-05T08:00:00+00:00")])
+    # When an operator pages two at a time
+    seen, cursor, pages = [], None, 0
+    while True:
+        query = "month=2026-03&limit=2" + (f"&cursor={cursor}" if cursor else "")
+        response = as_reviewer(api, "GET", "/admin/usage", query=query)
+        assert response.status == 200, response.body
+        page = response.json()
+        pages += 1
+        seen += [item["business_id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    # Then every business came once, in id order, over three pages
+    assert seen == sorted(ids)
+    assert pages == 3
+    # And a cursor for another month, or altered, is refused
+    first = as_reviewer(api, "GET", "/admin/usage", query="month=2026-03&limit=2").json()["next_cursor"]
+    other = as_reviewer(api, "GET", "/admin/usage", query=f"month=2026-04&limit=2&cursor={first}")
+    assert other.status == 400
+    assert other.json()["error"]["code"] == "invalid_cursor"
+    altered = as_reviewer(api, "GET", "/admin/usage", query=f"month=2026-03&limit=2&cursor=x{first}")
+    assert altered.status == 400

@@ -96,6 +96,7 @@ class UsageReport(_Frozen):
 class UsageReportList(_Frozen):
     month: str
     items: list[UsageReport]
+    next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page; null on the last.")
 
 
 class InvoiceLine(_Frozen):

@@ -45,13 +45,18 @@ def build_router() -> Router:
     @router.get(
         "/admin/usage",
         summary="Every business's usage in a month",
+        description="The businesses with usage in the month, in id order; `next_cursor` pages on.",
         tags=["Usage and invoices"],
         security=REVIEWER,
         responses={200: {"description": "Each business with usage in the month."}} | error_responses(400),
     )
-    def get_everyones_usage(month: MonthQuery = None) -> UsageReportList:
+    def get_everyones_usage(
+        month: MonthQuery = None,
+        limit: Annotated[int, Query(ge=1, le=100)] = 50,
+        cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    ) -> UsageReportList:
         reviewer_identity(router.current_event)
-        return usage.usage_of_everyone(month)
+        return usage.usage_of_everyone(month, limit, cursor)
 
     @router.get(
         "/admin/rate-cards",

@@ -1,6 +1,6 @@
 """A business's usage for a month (and every business's, for operators), and the rate cards that price it."""
 
-from bizline.adapters import accounts_store, billing_store, usage_store
+from bizline.adapters import accounts_store, billing_store, cursors, usage_store
 from bizline.clock import utc_now
 from bizline.errors import NotFound
 from bizline.models.billing import DayUsage, RateCard, UsageReport, UsageReportList
@@ -46,16 +46,29 @@ def usage_of(business_id: str, month: str | None) -> UsageReport:
     return report(_business(business_id), month or current_month())
 
 
-def usage_of_everyone(month: str | None) -> UsageReportList:
-    """GET /admin/usage: every business with usage in a month."""
+ADMIN_USAGE_SCOPE = "admin-usage"
+
+
+def _page_key(month: str, business_id: str) -> dict:
+    return {"month": {"S": month}, "business_id": {"S": business_id}}
+
+
+def usage_of_everyone(month: str | None, limit: int = 50, cursor: str | None = None) -> UsageReportList:
+    """GET /admin/usage: the businesses with usage in a month, in id order, a page at a time."""
     month = month or current_month()
+    after = cursors.decode_cursor(cursor, cursors.in_partition("month", month), ADMIN_USAGE_SCOPE)
+    after_id = after["business_id"]["S"] if after else ""
+    remaining = [business_id for business_id in usage_store.businesses_with_usage(month) if business_id > after_id]
+    page = remaining[:limit]
     cards = billing_store.rate_cards()
     items = []
-    for business_id in usage_store.businesses_with_usage(month):
+    for business_id in page:
         business = accounts_store.get_business(business_id)
         if business is not None:
             items.append(report(business, month, cards))
-    return UsageReportList(month=month, items=items)
+    more = len(remaining) > len(page)
+    next_cursor = cursors.encode_cursor(_page_key(month, page[-1]), ADMIN_USAGE_SCOPE) if more else None
+    return UsageReportList(month=month, items=items, next_cursor=next_cursor)
 
 
 def publish_rate_card(card: RateCard) -> RateCard:
