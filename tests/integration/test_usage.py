@@ -72,6 +72,8 @@ def test_a_month_that_is_not_yyyy_mm_is_refused(api):
     response = api.request("GET", "/v1/usage", headers=bearer(key), query="month=2026-13")
     assert response.status == 422
     assert response.json()["error"]["code"] == "validation_failed"
+    # And a year without a month before it (year 0) is refused too, never a 500
+    assert api.request("GET", "/v1/usage", headers=bearer(key), query="month=0000-01").status == 422
 
 
 def test_a_tier_change_mid_month_applies_from_the_next_month(api):

@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from bizline.models.tiers import Tier
 
-MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+# Years 2000-2999: a month and the months either side of it are all calendar months (no year 0 or 10000).
+MONTH_PATTERN = r"^2[0-9]{3}-(0[1-9]|1[0-2])$"
 Month = Annotated[
     str, Field(pattern=MONTH_PATTERN, examples=["2026-03"], description="A calendar month (UTC), YYYY-MM.")
 ]
