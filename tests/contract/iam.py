@@ -371,7 +371,7 @@ UNEXERCISED_GRANTS: dict[tuple[str, str, str], str] = {
     ("CallbackDeliveryFunction", "dynamodb:GetItem", "DeliveriesTable"): _THREADED_CALLBACKS,
     ("CallbackDeliveryFunction", "dynamodb:UpdateItem", "DeliveriesTable"): _THREADED_CALLBACKS,
     ("CallbackDeliveryFunction", "sqs:SendMessage", "DeliveryQueue"): _THREADED_CALLBACKS,
-    ("WhatsAppWebhookFunction", "dynamodb:GetItem", "WhatsAppEventsTable"): (
+    ("WhatsAppIngestFunction", "dynamodb:GetItem", "WhatsAppEventsTable"): (
         "a template change reaches a business's template state only once changes are routed by the WhatsApp "
         "Business Account id; the template tests call record_change directly"
     ),
@@ -379,9 +379,9 @@ UNEXERCISED_GRANTS: dict[tuple[str, str, str], str] = {
         "Powertools deletes the in-progress record of a request that raised, so a retry may run; "
         "no reply raises after its record is saved"
     ),
-    ("WhatsAppWebhookFunction", "dynamodb:GetItem", "CustomersTable"): (
+    ("WhatsAppIngestFunction", "dynamodb:GetItem", "CustomersTable"): (
         "two first messages of one customer racing: the loser reads the winner's customer id; "
-        "test_whatsapp_webhook's concurrent posts reach it only when the timing makes one lose"
+        "the concurrent webhook tests reach it only when two consumers race and the timing makes one lose"
     ),
     ("VerificationEventsFunction", "sqs:SendMessage", "VerificationEventsDeadLetterQueue"): (
         "SAM grants it for the stream's on-failure destination: Lambda's poller sends there with the "
