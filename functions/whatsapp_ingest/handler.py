@@ -23,5 +23,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
     with processor(records=records, handler=record_handler, lambda_context=context):
         processor.process()
-    batch.finish()  # raising fails the whole batch: every envelope is retried, and each step is idempotent
-    return processor.response()
+    response = processor.response()
+    reported = {failure["itemIdentifier"] for failure in response["batchItemFailures"]}
+    # Envelopes whose share of the batch's writes failed are retried too (every step is idempotent).
+    for record_id in sorted(batch.finish() - reported):
+        response["batchItemFailures"].append({"itemIdentifier": record_id})
+    return response

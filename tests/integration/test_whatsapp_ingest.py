@@ -1,8 +1,8 @@
 """The ingest consumer: per batch, partial batch failures, redelivery, and envelopes too large for one message.
 
 Nothing is lost when the consumer fails midway: an envelope that failed is reported alone and
-redelivered; a batch whose shared writes failed is redelivered whole; either way every message is
-stored once and called back once.
+redelivered, and so are the envelopes whose share of the batch's shared writes failed; either way
+every message is stored once and called back once.
 """
 
 import json
@@ -97,7 +97,7 @@ def test_an_envelope_that_fails_is_retried_alone_and_stored_once(api, aws, baker
     assert len(queue_bodies(aws, "DeliveryQueue")) == 3
 
 
-def test_a_batch_whose_shared_writes_fail_is_redelivered_whole_and_stored_once(api, aws, bakery, monkeypatch):
+def test_envelopes_whose_shared_writes_fail_are_redelivered_and_stored_once(api, aws, bakery, monkeypatch):
     from bizline.adapters import queues
 
     # Given two envelopes, and callbacks that cannot be queued on the first try
@@ -112,9 +112,13 @@ def test_a_batch_whose_shared_writes_fail_is_redelivered_whole_and_stored_once(a
         return send_tasks(queue_url, tasks, delay_seconds)
 
     monkeypatch.setattr(queues, "send_tasks", flaky)
-    # When the consumer gets the batch / Then it fails whole, so SQS delivers every envelope again
-    with pytest.raises(queues.EnqueueFailed):
-        _consume(records)
+    # When the consumer gets the batch
+    response = _consume(records)
+    # Then both envelopes (their callbacks were sent together) are reported for SQS to deliver again
+    assert sorted(failure["itemIdentifier"] for failure in response["batchItemFailures"]) == sorted(
+        record["messageId"] for record in records
+    )
+    assert queue_bodies(aws, "DeliveryQueue") == []
     # When it does, after the time an interrupted try's callbacks count as abandoned
     from datetime import timedelta
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from bizline.adapters import customers_store
 from bizline.models.customers import WA_ID_PREFIX, CustomerIdentity
+from bizline.observability import logger
 from bizline.settings import get_settings
 
 # A name whose expiry is this close to what a write now would give it is not written again.
@@ -23,6 +24,7 @@ NAME_REFRESH_SLACK = timedelta(days=1)
 class _Summary:
     identity: CustomerIdentity
     latest: tuple[datetime, str, str] | None = None  # (at, message id, preview) of the newest inbound message
+    records: set[str] = field(default_factory=set)  # the queue records that mentioned the customer
 
 
 @dataclass
@@ -37,7 +39,7 @@ class CustomerBook:
         """The names of every (business id, customer name) the batch mentions, in one read."""
         return cls(names=customers_store.names_of(mentioned))
 
-    def resolve(self, business_id: str, identity: CustomerIdentity, now: datetime) -> str:
+    def resolve(self, business_id: str, identity: CustomerIdentity, now: datetime, record_id: str) -> str:
         """The customer known by any of these names, created on first contact; every name then leads to it."""
         keys = identity.keys
         known = [self.names.get((business_id, key)) for key in keys]
@@ -55,6 +57,7 @@ class CustomerBook:
                     self.names.pop((business_id, key), None)  # another customer's: read it again if needed
         summary = self.pending.setdefault((business_id, customer_id), _Summary(identity))
         summary.identity = _merged(summary.identity, identity)
+        summary.records.add(record_id)
         return customer_id
 
     def saw_message(self, business_id: str, customer_id: str, at: datetime, message_id: str, preview: str) -> None:
@@ -68,12 +71,22 @@ class CustomerBook:
         for wa_id in wa_ids:
             self.names.pop((business_id, WA_ID_PREFIX + wa_id), None)
 
-    def write(self, now: datetime) -> None:
-        """Write every customer record the batch touched; each is forgotten once written."""
+    def write(self, now: datetime) -> set[str]:
+        """Write every customer record the batch touched; each is forgotten once written.
+
+        Returns the records that mentioned a customer whose record could not be written (kept to try again).
+        """
+        failed: set[str] = set()
         for (business_id, customer_id), summary in list(self.pending.items()):
             latest = (summary.latest[0], summary.latest[2]) if summary.latest else None
-            customers_store.record_inbound_summary(business_id, customer_id, summary.identity, latest, now)
+            try:
+                customers_store.record_inbound_summary(business_id, customer_id, summary.identity, latest, now)
+            except Exception:
+                logger.exception("a customer record of the batch could not be written; its envelopes are retried")
+                failed |= summary.records
+                continue
             del self.pending[(business_id, customer_id)]
+        return failed
 
 
 def _stale(expires_at: datetime | None, fresh: datetime) -> bool:

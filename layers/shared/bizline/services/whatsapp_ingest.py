@@ -13,6 +13,7 @@ to the status queue (a status can overtake the send that produced it).
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,10 @@ from bizline.services.whatsapp_changes import WABA_KEY_PREFIX, keep_unreadable, 
 from bizline.settings import get_settings
 
 UNREADABLE_ENVELOPES = "ingest"  # the owner key of envelopes the consumer could not read at all
+
+
+class CustomersNotWritten(RuntimeError):
+    """The envelope needs the batch's customer records, and they could not be written yet: retry it."""
 
 
 @dataclass(frozen=True)
@@ -84,9 +89,10 @@ class IngestBatch:
     readings: dict[str, EnvelopeReading | UnreadableEnvelope]
     owners: dict[str, str]
     customers: CustomerBook
-    deliveries: list[NewDelivery] = field(default_factory=list)
-    statuses: list[StatusTask] = field(default_factory=list)
-    unrouted: list[Unrouted] = field(default_factory=list)
+    # What the envelopes handled so far leave to the batch, each with the record it came from.
+    deliveries: list[tuple[str, NewDelivery]] = field(default_factory=list)
+    statuses: list[tuple[str, StatusTask]] = field(default_factory=list)
+    unrouted: list[tuple[str, Unrouted]] = field(default_factory=list)
 
     @classmethod
     def open(cls, bodies: dict[str, str], now: datetime | None = None) -> "IngestBatch":
@@ -108,7 +114,7 @@ class IngestBatch:
     def handle(self, record_id: str) -> None:
         """Act on one envelope of the batch; what it leaves to the batch is kept only once it has all been done."""
         reading = self.readings[record_id]
-        work = _Work(self)
+        work = _Work(self, record_id)
         if isinstance(reading, UnreadableEnvelope):
             logger.warning("queued envelope could not be read", extra={"reason": reading.reason})
             key = f"unreadable#{content_digest(reading.body)}"
@@ -117,31 +123,68 @@ class IngestBatch:
             )
         else:
             work.act(reading)
-        self.deliveries += work.deliveries
-        self.statuses += work.statuses
-        self.unrouted += work.unrouted
+        self.deliveries += [(record_id, delivery) for delivery in work.deliveries]
+        self.statuses += [(record_id, status) for status in work.statuses]
+        self.unrouted += [(record_id, item) for item in work.unrouted]
 
-    def finish(self) -> None:
-        """Write what the batch gathered: unrouted items, customer records, callbacks, statuses."""
-        unrouted_webhooks_store.record_many(self.unrouted, self.now)
-        self.customers.write(self.now)
-        unique = {(d.business_id, d.event_type, d.subject): d for d in self.deliveries}
-        create_deliveries(list(unique.values()), self.now)
-        if self.statuses:
-            queues.send_tasks(get_settings().status_queue_url, self.statuses)
+    def finish(self) -> set[str]:
+        """Write what the batch gathered: unrouted items, customer records, callbacks, statuses.
+
+        Returns the records whose share could not be written: SQS delivers just those again (every
+        step is idempotent), so one failed write costs its own envelopes a retry, not the batch's.
+        """
+        failed = _attempt(_by_item(self.unrouted), lambda items: unrouted_webhooks_store.record_many(items, self.now))
+        failed |= self.customers.write(self.now)
+        # One delivery per event however many envelopes of the batch repeated it; ten a send.
+        failed |= _attempt(_by_item(self.deliveries), lambda items: create_deliveries(items, self.now))
+        failed |= _attempt(
+            _by_item(self.statuses), lambda tasks: queues.send_tasks(get_settings().status_queue_url, tasks)
+        )
+        return failed
+
+
+def _by_item(sourced: list[tuple[str, Any]]) -> list[tuple[set[str], Any]]:
+    """Each distinct item once, with every record it came from."""
+    merged: dict[tuple[str, ...], tuple[set[str], Any]] = {}
+    for record_id, item in sourced:
+        merged.setdefault(_identity(item), (set(), item))[0].add(record_id)
+    return list(merged.values())
+
+
+def _identity(item: NewDelivery | StatusTask | Unrouted) -> tuple[str, ...]:
+    if isinstance(item, NewDelivery):
+        return (item.business_id, item.event_type, item.subject)
+    if isinstance(item, StatusTask):
+        return (item.business_id, item.wamid, item.status)
+    return (item.owner_key, item.event_key)
+
+
+def _attempt(items: list[tuple[set[str], Any]], write: Callable[[list[Any]], None]) -> set[str]:
+    """Write the items in groups of ten (one queue call each); the records of the groups whose write failed."""
+    failed: set[str] = set()
+    for start in range(0, len(items), queues.BATCH):
+        group = items[start : start + queues.BATCH]
+        try:
+            write([item for _, item in group])
+        except Exception:
+            logger.exception("a batched ingest write failed; its envelopes are retried")
+            failed |= set().union(*(records for records, _ in group))
+    return failed
 
 
 @dataclass
 class _Work:
     batch: IngestBatch
+    record_id: str
     deliveries: list[NewDelivery] = field(default_factory=list)
     statuses: list[StatusTask] = field(default_factory=list)
     unrouted: list[Unrouted] = field(default_factory=list)
 
     def act(self, reading: EnvelopeReading) -> None:
         now = self.batch.now
-        if reading.number_changes or reading.revisions:
-            self.batch.customers.write(now)  # they read customers: the batch's new ones must be there
+        if (reading.number_changes or reading.revisions) and self.batch.customers.write(now):
+            # They read customers: the batch's new ones must be there first.
+            raise CustomersNotWritten("customer records of this batch could not be written")
         for change in reading.number_changes:
             business_id = self._owner(change.phone_number_id, f"message#{change.wamid}", change.raw)
             if business_id:
@@ -179,7 +222,7 @@ class _Work:
 
     def _message(self, business_id: str, message: CustomerMessage) -> None:
         customers = self.batch.customers
-        customer_id = customers.resolve(business_id, message.customer, self.batch.now)
+        customer_id = customers.resolve(business_id, message.customer, self.batch.now, self.record_id)
         stored = inbound_message(business_id, customer_id, message, self.batch.now)
         if messages_store.put_message(stored):
             logger.info("customer message stored", extra={"business_id": business_id, "type": message.type})
