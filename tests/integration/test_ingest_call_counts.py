@@ -95,12 +95,19 @@ def test_the_webhook_hands_an_envelope_on_in_one_call(api, aws, bakery, counted,
 
 
 def test_the_consumer_works_per_batch(api, aws, bakery, counted):
-    # Given ten known customers, each of whom wrote before
+    # Given ten customers writing for the first time, in ten envelopes the consumer receives as one batch
     customers = [f"43660000{n:04d}" for n in range(10)]
     for n, wa_id in enumerate(customers):
         first = text_message(f"wamid.FIRST{n}", "Hallo", wa_id=wa_id, timestamp=1_795_000_000)
         post_webhook(api, envelope(change(NUMBER, [first], contacts=[contact(wa_id)])), bakery["secret"])
-    drain("IngestQueue", INGEST)
+    counted.clear()
+    assert drain("IngestQueue", INGEST) == [{"batchItemFailures": []}]
+    # Then first contact costs each customer one claim of their name more
+    first_contact = _of(counted, INGEST)
+    total = sum(first_contact.values())
+    print(f"\nconsumer, batch of 10 first contacts: {json.dumps(first_contact)} = {total} ({total / 10:.1f}/message)")
+    assert first_contact["dynamodb.PutItem"] == 30  # the name, the message, the delivery
+    assert total / 10 <= CONSUMER_CALLS_PER_MESSAGE_GOAL + 1
     counted.clear()
     # When each writes again, in ten envelopes the consumer receives as one batch
     for n, wa_id in enumerate(customers):
@@ -125,3 +132,20 @@ def test_the_consumer_works_per_batch(api, aws, bakery, counted):
     assert consumer["dynamodb.BatchGetItem"] == 2
     assert consumer["sqs.SendMessageBatch"] == 1
     assert total / 10 <= CONSUMER_CALLS_PER_MESSAGE_GOAL
+
+
+def test_the_consumer_writes_a_customer_once_for_an_envelope_of_ten_of_their_messages(api, aws, bakery, counted):
+    # Given a known customer
+    _warm(api, bakery)
+    # When ten of their messages come in one envelope
+    post_webhook(api, envelope(change(NUMBER, _messages(10), contacts=[contact()])), bakery["secret"])
+    counted.clear()
+    assert drain("IngestQueue", INGEST) == [{"batchItemFailures": []}]
+    # Then the ten messages are stored, and the customer's record is written once, for the newest
+    consumer = _of(counted, INGEST)
+    total = sum(consumer.values())
+    print(f"\nconsumer, one envelope of 10 messages: {json.dumps(consumer)} = {total} ({total / 10:.1f}/message)")
+    assert consumer["dynamodb.UpdateItem"] == 1 + 10  # the customer, and create_deliveries' mark per delivery
+    assert total / 10 <= 3.5
+    customer = next(i for i in scan(aws["dynamodb"], "CustomersTable") if i["customer_key"]["S"].startswith("cus_"))
+    assert customer["last_message_preview"]["S"] == "Nachricht 9"
