@@ -16,7 +16,12 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     records = event.get("Records") or []
     # What the batch reads together (numbers, customers) comes first; what it writes together, last.
-    batch = IngestBatch.open({record["messageId"]: record["body"] for record in records})
+    redelivered = {
+        record["messageId"]
+        for record in records
+        if int((record.get("attributes") or {}).get("ApproximateReceiveCount", 1)) > 1
+    }
+    batch = IngestBatch.open({record["messageId"]: record["body"] for record in records}, redelivered)
 
     def record_handler(record: SQSRecord) -> None:
         batch.handle(record.message_id)

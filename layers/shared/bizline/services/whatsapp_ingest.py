@@ -89,13 +89,16 @@ class IngestBatch:
     readings: dict[str, EnvelopeReading | UnreadableEnvelope]
     owners: dict[str, str]
     customers: CustomerBook
+    redelivered: set[str] = field(default_factory=set)  # records SQS has handed over before
     # What the envelopes handled so far leave to the batch, each with the record it came from.
     deliveries: list[tuple[str, NewDelivery]] = field(default_factory=list)
     statuses: list[tuple[str, StatusTask]] = field(default_factory=list)
     unrouted: list[tuple[str, Unrouted]] = field(default_factory=list)
 
     @classmethod
-    def open(cls, bodies: dict[str, str], now: datetime | None = None) -> "IngestBatch":
+    def open(
+        cls, bodies: dict[str, str], redelivered: set[str] | None = None, now: datetime | None = None
+    ) -> "IngestBatch":
         """Read each envelope (by record id) and, together, the numbers and customers they name."""
         now = now or utc_now()
         readings = {record_id: read_body(body, now) for record_id, body in bodies.items()}
@@ -109,7 +112,13 @@ class IngestBatch:
         mentioned = {
             (owners[number_id], key) for reading in read for number_id, key in _names_of(reading) if number_id in owners
         }
-        return cls(now=now, readings=readings, owners=owners, customers=CustomerBook.read(mentioned))
+        return cls(
+            now=now,
+            readings=readings,
+            owners=owners,
+            customers=CustomerBook.read(mentioned),
+            redelivered=redelivered or set(),
+        )
 
     def handle(self, record_id: str) -> None:
         """Act on one envelope of the batch; what it leaves to the batch is kept only once it has all been done."""
@@ -135,8 +144,15 @@ class IngestBatch:
         """
         failed = _attempt(_by_item(self.unrouted), lambda items: unrouted_webhooks_store.record_many(items, self.now))
         failed |= self.customers.write(self.now)
-        # One delivery per event however many envelopes of the batch repeated it; ten a send.
-        failed |= _attempt(_by_item(self.deliveries), lambda items: create_deliveries(items, self.now))
+        # One delivery per event however many envelopes of the batch repeated it; ten a send. A
+        # delivery a failed group stored but did not queue is queued only by a later try (once it
+        # counts as abandoned), so a failed group fails its envelopes, and an envelope SQS delivers
+        # again has its deliveries written alone: one failure then costs no other envelope a try.
+        deliveries = _by_item(self.deliveries)
+        fresh = [item for item in deliveries if not item[0] & self.redelivered]
+        again = [item for item in deliveries if item[0] & self.redelivered]
+        failed |= _attempt(fresh, lambda items: create_deliveries(items, self.now), one_by_one=False)
+        failed |= _attempt(again, lambda items: create_deliveries(items, self.now), size=1)
         failed |= _attempt(
             _by_item(self.statuses), lambda tasks: queues.send_tasks(get_settings().status_queue_url, tasks)
         )
@@ -159,16 +175,34 @@ def _identity(item: NewDelivery | StatusTask | Unrouted) -> tuple[str, ...]:
     return (item.owner_key, item.event_key)
 
 
-def _attempt(items: list[tuple[set[str], Any]], write: Callable[[list[Any]], None]) -> set[str]:
-    """Write the items in groups of ten (one queue call each); the records of the groups whose write failed."""
+def _attempt(
+    items: list[tuple[set[str], Any]],
+    write: Callable[[list[Any]], None],
+    size: int = queues.BATCH,
+    one_by_one: bool = True,
+) -> set[str]:
+    """Write the items in groups of `size` (ten: one queue call each); the records of the items not written.
+
+    A group whose write failed is written again item by item (`one_by_one`), so one failed item
+    costs only its own envelopes a redelivery (each write is idempotent: what the group wrote stands).
+    """
     failed: set[str] = set()
-    for start in range(0, len(items), queues.BATCH):
-        group = items[start : start + queues.BATCH]
+    for start in range(0, len(items), size):
+        group = items[start : start + size]
         try:
             write([item for _, item in group])
+            continue
         except Exception:
-            logger.exception("a batched ingest write failed; its envelopes are retried")
+            logger.warning("a batched ingest write failed", exc_info=True)
+        if not one_by_one or size == 1:
             failed |= set().union(*(records for records, _ in group))
+            continue
+        for records, item in group:
+            try:
+                write([item])
+            except Exception:
+                logger.exception("an ingest write failed; its envelopes are retried")
+                failed |= records
     return failed
 
 
