@@ -93,6 +93,22 @@ def post_webhook(api: HttpApiGateway, payload: dict[str, Any] | bytes, secret: s
     return api.request("POST", "/webhooks/whatsapp", headers=sent_headers, body=body)
 
 
+INGEST_QUEUE, INGEST_FUNCTION = "IngestQueue", "WhatsAppIngestFunction"
+
+
+def ingest() -> list[Any]:
+    """Let the ingest consumer act on every envelope the webhook queued (as Lambda's SQS poller would)."""
+    return drain(INGEST_QUEUE, INGEST_FUNCTION)
+
+
+def post_and_ingest(api: HttpApiGateway, payload: dict[str, Any] | bytes, secret: str | None, **headers: str):
+    """Post a notification as Meta does, then let the ingest consumer act on what it queued."""
+    response = post_webhook(api, payload, secret, **headers)
+    results = ingest()
+    assert all(result == {"batchItemFailures": []} for result in results), results
+    return response
+
+
 def sandbox_account(phone_number_id: str, display: str, verified_name: str = "Bäckerei Huber GmbH") -> tuple[str, str]:
     """A WhatsApp Business Account at the sandbox (Meta's stand-in) holding one number: its id and token."""
     return sandbox_account_holding({phone_number_id: display}, verified_name)

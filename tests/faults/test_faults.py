@@ -42,7 +42,9 @@ MESSAGES = 50
 CALLBACK_TIMEOUT = 0.5
 HANG = 1.5
 META_ATTEMPTS = 100  # Meta keeps retrying for days; each try here meets a fresh 20% per call
-QUEUES = ("DeliveryQueue", "StatusQueue", "SendQueue")
+QUEUES = ("IngestQueue", "DeliveryQueue", "StatusQueue", "SendQueue")
+# How much later than any earlier try SQS hands an envelope to the ingest consumer again (its visibility timeout).
+INGEST_REDELIVERY_SECONDS = 180.0
 
 # Each fault kind: how the call fails, and whether the call was applied before it failed.
 _REFUSED = {
@@ -269,7 +271,7 @@ class Outcome:
 @pytest.fixture(scope="module")
 def outcome() -> Iterator[Outcome]:
     """Fifty customers write to five businesses while a fifth of the calls fail; what became of it."""
-    from bizline.services import whatsapp_webhook
+    from bizline.services import whatsapp_ingest
 
     from local.demo import DEMO_META_APP_SECRET
 
@@ -296,10 +298,17 @@ def outcome() -> Iterator[Outcome]:
         behaviour_of = {
             business_id: behaviour for (business_id, _), (behaviour, _) in zip(owners, BUSINESSES, strict=True)
         }
-        # And a Meta whose clock moves on between its retries (what the webhook service reads as now)
+        # And a clock that moves on between Meta's retries and between SQS's redeliveries of an envelope to the
+        # ingest consumer (what the consumer reads as now): redelivery here is fast, in AWS it waits the queue's
+        # visibility timeout, after which an interrupted try's unqueued callbacks count as abandoned
         clock = {"offset": 0.0}
-        real_now = whatsapp_webhook.utc_now
-        monkeypatch.setattr(whatsapp_webhook, "utc_now", lambda: real_now() + timedelta(seconds=clock["offset"]))
+        real_now = whatsapp_ingest.utc_now
+
+        def ingest_now():
+            clock["offset"] += INGEST_REDELIVERY_SECONDS
+            return real_now() + timedelta(seconds=clock["offset"])
+
+        monkeypatch.setattr(whatsapp_ingest, "utc_now", ingest_now)
         with injected_clients(injector, monkeypatch):
             injector.active = True
             # When 50 customers write, each notification posted as Meta posts it, repeated until answered 200

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     delivery_queue_url: ResourceName = None
     send_queue_url: ResourceName = None
     status_queue_url: ResourceName = None
+    ingest_queue_url: ResourceName = None
     meta_secret_name: ResourceName = None
     # Signs pagination cursors (adapters/cursors.py); the stack generates it.
     cursor_secret_name: ResourceName = None

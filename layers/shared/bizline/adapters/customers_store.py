@@ -50,9 +50,9 @@ def _claim_key(business_id: str, key: str, customer_id: str, now: datetime) -> b
     )
 
 
-def _keep_key(business_id: str, key: str, customer_id: str, now: datetime) -> None:
+def _keep_key(business_id: str, key: str, customer_id: str, now: datetime) -> bool:
     """Point `key` at `customer_id` if it points nowhere yet, and keep it as long as the customer."""
-    update_if(
+    return update_if(
         CustomerRecord(business_id=business_id, customer_key=key),
         [
             CustomerRecord.customer_id.set(CustomerRecord.customer_id | customer_id),
@@ -92,6 +92,78 @@ def resolve_customer(business_id: str, identity: CustomerIdentity, now: datetime
             actions.append(getattr(CustomerRecord, attribute).set(value))
     CustomerRecord(business_id=business_id, customer_key=customer_id).update(actions=actions)
     return customer_id
+
+
+def names_of(keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, datetime | None]]:
+    """For (business id, name) pairs (wa:..., user:...), the customer each names and until when it is kept.
+
+    Read together (BatchGetItem, 100 keys a call); a name nobody has is absent.
+    """
+    if not keys:
+        return {}
+    found = CustomerRecord.batch_get(sorted(keys), consistent_read=True)
+    return {(record.business_id, record.customer_key): (record.customer_id, record.expires_at) for record in found}
+
+
+def claim_new_customer(business_id: str, key: str, now: datetime) -> tuple[str, bool]:
+    """A new customer id that `key` names from now on; the id it names already when another got there first.
+
+    Returns the id and whether it is new (its record is then written by `record_inbound_summary`).
+    """
+    candidate = f"{CUSTOMER_ID_PREFIX}{secrets.token_hex(10)}"
+    if _claim_key(business_id, key, candidate, now):
+        return candidate, True
+    return CustomerRecord.get(business_id, key, consistent_read=True).customer_id, False
+
+
+def keep_name(business_id: str, key: str, customer_id: str, now: datetime) -> bool:
+    """Point `key` at `customer_id` if it points nowhere yet, and keep it as long as the customer.
+
+    False when it names another customer (left alone)."""
+    return _keep_key(business_id, key, customer_id, now)
+
+
+def record_inbound_summary(
+    business_id: str,
+    customer_id: str,
+    identity: CustomerIdentity,
+    latest: tuple[datetime, str] | None,
+    now: datetime,
+) -> None:
+    """The customer as Meta names them, and their conversation moved forward to an inbound message (at, preview).
+
+    One conditional update when the message is the newest the conversation has seen (the usual
+    case); otherwise the names alone, and the summary moved only where it is older, as
+    `record_activity` does.
+    """
+    record = CustomerRecord(business_id=business_id, customer_key=customer_id)
+    names = [
+        CustomerRecord.customer_id.set(customer_id),
+        CustomerRecord.created_at.set(CustomerRecord.created_at | to_iso(now)),
+        CustomerRecord.expires_at.set(_expiry(now)),
+    ]
+    for attribute in ("wa_id", "user_id", "name", "username"):
+        value = getattr(identity, attribute)
+        if value:
+            names.append(getattr(CustomerRecord, attribute).set(value))
+    if latest is None:
+        record.update(actions=names)
+        return
+    at, preview = latest
+    at_iso = to_iso(at)
+    newest = (CustomerRecord.last_message_at.does_not_exist() | (CustomerRecord.last_message_at <= at_iso)) & (
+        CustomerRecord.last_inbound_at.does_not_exist() | (CustomerRecord.last_inbound_at <= at_iso)
+    )
+    summary = [
+        CustomerRecord.last_message_at.set(at_iso),
+        CustomerRecord.last_activity.set(f"{at_iso}#{customer_id}"),
+        CustomerRecord.last_message_preview.set(preview),
+        CustomerRecord.last_direction.set("inbound"),
+        CustomerRecord.last_inbound_at.set(at_iso),
+    ]
+    if not update_if(record, names + summary, newest):
+        record.update(actions=names)
+        record_activity(business_id, customer_id, at, preview, "inbound")
 
 
 def get_customer(business_id: str, customer_id: str) -> Customer | None:
