@@ -27,7 +27,7 @@ from tests.support import (
     drain,
     envelope,
     meta_app_secret,
-    post_webhook,
+    post_and_ingest,
     queue_bodies,
     scan,
     sign_up,
@@ -64,7 +64,7 @@ def bakery(api, aws, receiver):
 
 
 def _customer_writes(api, bakery, wamid="wamid.BUDGET1"):
-    response = post_webhook(
+    response = post_and_ingest(
         api, envelope(change(NUMBER, [text_message(wamid, "Hallo")], contacts=[contact()])), bakery["meta_secret"]
     )
     assert response.status == 200
@@ -243,7 +243,7 @@ def test_the_deliveries_filter_accepts_every_status_the_api_returns(api, aws, mo
     monkeypatch.setattr(http_callbacks, "resolve_all", lambda host, port: ["10.0.0.7"])
     _business, key = sign_up(api, callback_url="https://hooks.rebinding.example/in")
     add_number(api, key, NUMBER)
-    post_webhook(
+    post_and_ingest(
         api, envelope(change(NUMBER, [text_message("wamid.UNSAFE", "x")], contacts=[contact()])), meta_app_secret(aws)
     )
     drain("DeliveryQueue", "CallbackDeliveryFunction")
