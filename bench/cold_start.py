@@ -8,6 +8,10 @@ gives it (intrinsics filled with local dummy values), AWS_* variables as Lambda 
 `import boto3` is timed the same way. The runs are interleaved (boto3, every function, boto3, ...)
 so that the load of a shared machine falls on all of them alike; each figure is a median.
 
+The figure is the import, not the first request: what a function loads on first use (a route's
+validators, email-validator, libphonenumber) is not in it. That is the point for what only some
+requests need, and a shift, not a saving, for what every request of a function needs.
+
 `measure()` gives the figures (`make bench` writes them out); `python -m bench.cold_start` prints
 a table, and `--profile FunctionName` the heaviest imports of one function (`-X importtime`).
 """
