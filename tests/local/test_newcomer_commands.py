@@ -19,6 +19,8 @@ from local.meta_envelopes import change, contact, envelope, text_message
 from local.platform import _outcome
 from local.template import PROJECT_ROOT
 
+pytestmark = pytest.mark.slow  # starts local platforms or waits on real time: `make test-fast` skips it
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
