@@ -36,6 +36,9 @@ from local.meta_envelopes import change, contact, envelope, signed_body, text_me
 from local.platform import LocalPlatform
 from tests.support import connect_account, post_json, sandbox_account
 
+# Starts local platforms and waits on real time: `make test-fast` skips it; a minute is usual, ten a hang.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
 SEED = 20261125
 FAULT_RATE = 0.2
 MESSAGES = 50

@@ -4,8 +4,12 @@ callback, replies, and the sandbox's statuses come back through the webhook."""
 import json
 import urllib.request
 
+import pytest
+
 from local.demo import DEMO_API_KEY, DEMO_BUSINESS_ID, DEMO_CUSTOMER_WA_ID, DEMO_PHONE_NUMBER_ID
 from tests.local.conftest import wait_for
+
+pytestmark = pytest.mark.slow  # starts local platforms or waits on real time: `make test-fast` skips it
 
 
 def _http(platform, method, path, body=None, headers=None):

@@ -22,6 +22,8 @@ from local.platform import _outcome
 from local.template import PROJECT_ROOT
 from tests.local.conftest import wait_for
 
+pytestmark = pytest.mark.slow  # starts local platforms or waits on real time: `make test-fast` skips it
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
