@@ -51,6 +51,11 @@ def scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     return dynamodb.scan(TableName=table)["Items"]
 
 
+def delivery_owner(item: dict[str, Any]) -> str:
+    """The business a raw delivery item belongs to: its partition is one of the business's shards."""
+    return item["shard"]["S"].rsplit("#", 1)[0]
+
+
 # -- WhatsApp webhooks: Meta's envelopes (local.meta_envelopes) with the tests' customer and times ----
 CUSTOMER_WA_ID = "436601234567"
 envelope = meta_envelopes.envelope

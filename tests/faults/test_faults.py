@@ -34,7 +34,7 @@ from botocore.exceptions import ClientError
 
 from local.meta_envelopes import change, contact, envelope, signed_body, text_message
 from local.platform import LocalPlatform
-from tests.support import connect_account, post_json, sandbox_account
+from tests.support import connect_account, delivery_owner, post_json, sandbox_account
 
 # Starts local platforms and waits on real time: `make test-fast` skips it; a minute is usual, ten a hang.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
@@ -390,7 +390,7 @@ def test_every_message_has_one_delivery_that_succeeded_or_is_visibly_failing(out
     assert not any(
         item["status"]["S"] == "succeeded"
         for item in outcome.deliveries
-        if outcome.behaviour_of[item["business_id"]["S"]] == "hangs"
+        if outcome.behaviour_of[delivery_owner(item)] == "hangs"
     )
 
 
@@ -425,7 +425,7 @@ def test_every_callback_to_a_receiver_that_answers_lands_or_waits_in_the_dead_le
     dead_ids = {body.get("delivery_id") for body in outcome.dead}
     # Receivers that answer (at once, or from the second try) have every callback, or it waits in the DLQ
     landed = Counter(
-        outcome.behaviour_of[item["business_id"]["S"]]
+        outcome.behaviour_of[delivery_owner(item)]
         for item in outcome.deliveries
         if item["status"]["S"] == "succeeded" or item["delivery_id"]["S"] in dead_ids
     )
