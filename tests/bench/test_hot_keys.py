@@ -20,7 +20,10 @@ GOAL = 800
 
 
 @pytest.fixture(scope="module")
-def burst():
+def burst(embedded_aws):
+    # The bench builds its own embedded AWS: the tests' one (kept per process) steps aside, and comes back
+    # freshly provisioned for the next test that asks for it.
+    embedded_aws.stop()
     recorder = install()
     recorder.calls.clear()
     with Harness(recorder) as harness:
