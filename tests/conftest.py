@@ -75,6 +75,11 @@ def aws(function_environment: dict[str, str]) -> Iterator[dict[str, Any]]:
         from bizline.adapters.providers import use_provider
 
         use_provider(None)
+        # Templates submitted to the sandbox's shared accounts would refuse the next test's same name.
+        from local.sandbox_provider import SANDBOX_ACCOUNTS
+
+        for account in SANDBOX_ACCOUNTS.accounts.values():
+            account.templates.clear()
 
 
 REVIEWER_CREDENTIALS = IamCredentials("AKIAREVIEWERTEST0001", "reviewer-secret-key-for-tests")
