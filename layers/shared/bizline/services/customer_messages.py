@@ -13,6 +13,7 @@ from bizline.observability import logger, mask_phone
 from bizline.rules.envelope import CustomerMessage
 from bizline.rules.message_status import RECEIVED
 from bizline.rules.service_window import SERVICE_CATEGORY
+from bizline.services.consent import apply_consent_keywords
 from bizline.services.conversations import add_to_conversation, message_view
 from bizline.services.deliveries import NewDelivery
 
@@ -38,6 +39,8 @@ def receive_customer_message(business_id: str, message: CustomerMessage, now: da
         sent_at=message.sent_at,
     )
     new = add_to_conversation(stored)
+    # Applied on repeats too (each write is conditional): an earlier try may have stored but not applied it.
+    apply_consent_keywords(stored)
     if new:
         logger.info(
             "customer message stored",
