@@ -127,7 +127,7 @@ class SandboxProvider:
         account = self.accounts.accounts.get(waba_id)
         if account is None:
             raise _no_such_object(waba_id)
-        if not secrets.compare_digest(account.access_token, access_token):
+        if not secrets.compare_digest(account.access_token.encode(), access_token.encode()):
             raise _invalid_token()
         return account
 
@@ -202,7 +202,7 @@ class SandboxProvider:
         holders = self.accounts.holding(phone_number_id)
         if not holders:
             raise _no_such_object(phone_number_id)
-        if not any(secrets.compare_digest(account.access_token, access_token) for account in holders):
+        if not any(secrets.compare_digest(account.access_token.encode(), access_token.encode()) for account in holders):
             raise _invalid_token()
         wamid = f"wamid.sandbox.{secrets.token_hex(12)}"
         with self._lock:
