@@ -13,8 +13,8 @@ from tests.support import (
     contact,
     envelope,
     meta_app_secret,
+    post_and_ingest,
     post_json,
-    post_webhook,
     queue_bodies,
     scan,
     sign_up,
@@ -50,7 +50,7 @@ def _customer_writes(api, bakery, text, wamid):
     sent = int(datetime.now(UTC).timestamp()) // 60 * 60 - 60 + int(wamid.rsplit(".", 1)[-1])
     message = text_message(wamid, text, wa_id=ANNA, timestamp=sent)
     payload = envelope(change(NUMBER, [message], contacts=[contact(ANNA)]))
-    assert post_webhook(api, payload, bakery["meta_secret"]).status == 200
+    assert post_and_ingest(api, payload, bakery["meta_secret"]).status == 200
 
 
 def _replies(aws):
@@ -172,10 +172,14 @@ def test_an_opt_out_keyword_opts_out_and_is_confirmed_once(api, aws, bakery, wor
     customer_id = _subscribe(api, bakery["key"]).json()["customer_id"]
     # When she writes only the keyword (and Meta delivers it twice)
     _customer_writes(api, bakery, word, "wamid.1")
+    first = _get(api, bakery["key"], customer_id).json()
     _customer_writes(api, bakery, word, "wamid.1")
     # Then she is unsubscribed through the keyword, with her words in the history
     shown = _get(api, bakery["key"], customer_id).json()
     assert shown["status"] == "unsubscribed"
+    # And the repeat changed nothing: the same history, no second opt-out
+    assert shown == first
+    assert [entry["status"] for entry in shown["history"]] == ["subscribed", "unsubscribed"]
     assert (shown["history"][-1]["source"], shown["history"][-1]["text"]) == ("keyword", word)
     # And one confirming free-form reply is queued to her
     (reply,) = _replies(aws)
@@ -209,7 +213,7 @@ def test_metas_user_preferences_stop_opts_out_without_a_reply(api, aws, bakery):
         ],
     }  # fmt: skip
     payload = envelope({"field": "user_preferences", "value": value})
-    assert post_webhook(api, payload, bakery["meta_secret"]).status == 200
+    assert post_and_ingest(api, payload, bakery["meta_secret"]).status == 200
     shown = _get(api, bakery["key"], customer_id).json()
     assert (shown["status"], shown["history"][-1]["source"]) == ("unsubscribed", "meta_user_preferences")
     assert _replies(aws) == []

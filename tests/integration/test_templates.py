@@ -11,8 +11,8 @@ from tests.support import (
     bearer,
     json_headers,
     meta_app_secret,
+    post_and_ingest,
     post_json,
-    post_webhook,
     queue_bodies,
     sign_up,
     template_webhook,
@@ -97,7 +97,7 @@ def test_the_state_follows_metas_webhooks_approved_then_paused_then_rejected_wit
     for event, reason in (("APPROVED", "NONE"), ("PAUSED", "NONE"), ("REJECTED", "INCORRECT_CATEGORY")):
         # When Meta reports a new state
         payload = template_webhook(created["waba_id"], created["template_id"], "weekly_offer", "de", event, reason)
-        assert post_webhook(api, payload, secret).status == 200
+        assert post_and_ingest(api, payload, secret).status == 200
         # Then the template shows it (with the reason)
         shown = api.request("GET", path, headers=bearer(bakery["key"])).json()
         assert (shown["status"], shown["reason"]) == (event, reason)
@@ -143,7 +143,7 @@ def test_only_an_approved_template_is_sent_and_its_variables_must_match(api, aws
     assert (pending.status, pending.json()["error"]["code"]) == (422, "template_not_approved")
     # Given Meta approves it
     payload = template_webhook(created["waba_id"], created["template_id"], "weekly_offer", "de", "APPROVED")
-    assert post_webhook(api, payload, meta_app_secret(aws)).status == 200
+    assert post_and_ingest(api, payload, meta_app_secret(aws)).status == 200
     # When a send leaves out {{price}} and adds {{colour}}: a 422 naming both
     wrong = [
         NAMED_VALUES[0],

@@ -1,15 +1,29 @@
 """WhatsApp Business Accounts a business connects, and the phone numbers Meta reports in them."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import AfterValidator, Field, SecretStr, StringConstraints
 
 from bizline.models.common import RequestModel, ResponseModel
 
 WabaId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{1,32}$")]
-AccessToken = Annotated[SecretStr, Field(min_length=20, max_length=4096)]
+_PRINTABLE_ASCII = r"^[!-~]+$"  # Meta's tokens are printable ASCII; anything else cannot be one
+
+
+def _printable_ascii(token: SecretStr) -> SecretStr:
+    if not re.fullmatch(_PRINTABLE_ASCII, token.get_secret_value()):
+        raise ValueError("an access token has printable ASCII characters only")
+    return token
+
+
+AccessToken = Annotated[
+    SecretStr,
+    Field(min_length=20, max_length=4096, json_schema_extra={"pattern": _PRINTABLE_ASCII}),
+    AfterValidator(_printable_ascii),
+]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """A customer's own word on newsletters: STOP / START keywords in their messages, and Meta's `user_preferences`.
 
-`apply_consent_keywords(stored_message)` is the one call the inbound processing makes for each
-stored customer message: a message that is only an opt-out keyword opts the customer out (as a
+`apply_consent_keywords(stored_message)` is the one call the ingest consumer makes for each newly
+stored customer message (services/whatsapp_ingest.py, once the batch's customers are written): a
+message that is only an opt-out keyword opts the customer out (as a
 subscriber, and as a customer's marketing preference, which the sender checks too), START opts them
 back in, and a free-form reply confirms it (the customer just wrote, so the window is open). Repeats
 of the same message change nothing and reply nothing. Meta's `user_preferences` stop/resume does
@@ -9,6 +10,7 @@ the same through `apply_marketing_preference`, without a reply (the customer use
 control).
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from bizline.adapters import customers_store
@@ -18,6 +20,7 @@ from bizline.models.subscribers import SUBSCRIBED, UNSUBSCRIBED
 from bizline.observability import logger
 from bizline.rules.consent_keywords import (
     OPT_OUT,
+    Keywords,
     confirmation,
     could_be_keyword,
     keyword_intent,
@@ -31,13 +34,18 @@ META_SOURCE = "meta_user_preferences"
 STOP, RESUME = "stop", "resume"
 
 
-def apply_consent_keywords(message: StoredMessage) -> str | None:
-    """Act on an opt-out or opt-in keyword in a stored customer message; the intent acted on, else None."""
+def apply_consent_keywords(
+    message: StoredMessage, keywords_of: Callable[[str], Keywords] = business_keywords
+) -> str | None:
+    """Act on an opt-out or opt-in keyword in a stored customer message; the intent acted on, else None.
+
+    `keywords_of` gives a business's words: a batch passes one that reads each business's words once.
+    """
     if message.direction != "inbound":
         return None
     if not could_be_keyword(message.type, message.content):
         return None
-    intent = keyword_intent(message.type, message.content, business_keywords(message.business_id))
+    intent = keyword_intent(message.type, message.content, keywords_of(message.business_id))
     if intent is None:
         return None
     body = str((message.content.get("text") or {}).get("body") or "")
