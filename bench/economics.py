@@ -12,6 +12,10 @@ secondary index's). A key design shares a partition among messages when a run of
 N customers writes fewer than N/2 distinct values of it (a business id, say); such a key takes
 (write units on it / N) x messages per second. Keys with about one value per message or customer
 (a wamid, a conversation) grow with the customers, not the rate, and are listed but not scaled.
+A partition bizline writes in N shards per business (`<business id>#<k>`, `shards` names them)
+is one shared key space: each shard takes (write units on all shards / N / messages) x messages
+per second, the load it bears at a rate where every shard sees thousands of customers (a short
+run's busiest shard would only show how few customers it had).
 """
 
 import json
@@ -79,17 +83,38 @@ def cost_per_million(scenario: Scenario, template: dict[str, Any], prices: dict[
     }
 
 
+def _sharded(table: str, value: str, shards: dict[str, int]) -> tuple[str, int] | None:
+    """(business id, shard count) when `value` is one shard of a partition written in shards."""
+    owner, _, number = value.rpartition("#")
+    if table in shards and owner and number.isdigit():
+        return owner, shards[table]
+    return None
+
+
 def hot_partitions(
-    scenario: Scenario, rate: int = MESSAGES_PER_SECOND, top: int = 8, names: dict[str, str] | None = None
+    scenario: Scenario,
+    rate: int = MESSAGES_PER_SECOND,
+    top: int = 8,
+    names: dict[str, str] | None = None,
+    shards: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """Writes and write units per partition key value per message, scaled to `rate` messages a second.
 
-    `names` replaces known key values in the answer (a business id by "<business id>").
+    `names` replaces known key values in the answer (a business id by "<business id>"); `shards`
+    gives the shard count of each partition written in shards (`<business id>#<k>`).
     """
-    names = names or {}
+    names, shards = names or {}, shards or {}
     writes: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
     for call in scenario.sync + scenario.later:
         for table, value, units in call.partition_writes:
+            sharded = _sharded(table, value, shards)
+            if sharded:
+                # One row per business for its N shards, counted as the share of one shard.
+                owner, count = sharded
+                value = f"{owner}#<one of {count} shards>"
+                writes[(table, value)][0] += 1 / count
+                writes[(table, value)][1] += units / count
+                continue
             writes[(table, value)][0] += 1
             writes[(table, value)][1] += units
     distinct: dict[str, int] = defaultdict(int)
@@ -98,6 +123,8 @@ def hot_partitions(
     rows = []
     for (table, value), (count, units) in writes.items():
         shared = distinct[table] < scenario.units / 2
+        owner = value.partition("#")[0]
+        value = f"{names[owner]}#{value.partition('#')[2]}" if "<one of" in value and owner in names else value
         rows.append(
             {
                 "partition": table,

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bizline.adapters.shards import SHARDED_PARTITIONS
+
 from bench import economics, report
 from bench.harness import ENVIRONMENT
 from bench.scenarios import Bench, Scenario
@@ -213,7 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         "scenarios": {name: report.scenario_summary(scenario) for name, scenario in scenarios.items()},
         "callbacks": callbacks(scenarios),
         "cost": economics.cost_per_million(scenarios["burst"], template, economics.load_prices()),
-        "hot_partitions": economics.hot_partitions(scenarios["burst"], names={business_id: "<business id>"}),
+        "hot_partitions": economics.hot_partitions(
+            scenarios["burst"], names={business_id: "<business id>"}, shards=SHARDED_PARTITIONS
+        ),
         "cold_start": cold_starts(options.cold_start_runs) if options.cold_start_runs else None,
         "make_test": {
             "seconds": make_test_seconds(),

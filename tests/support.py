@@ -51,6 +51,11 @@ def scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     return dynamodb.scan(TableName=table)["Items"]
 
 
+def delivery_owner(item: dict[str, Any]) -> str:
+    """The business a raw delivery item belongs to: its partition is one of the business's shards."""
+    return item["shard"]["S"].rsplit("#", 1)[0]
+
+
 # -- WhatsApp webhooks: Meta's envelopes (local.meta_envelopes) with the tests' customer and times ----
 CUSTOMER_WA_ID = "436601234567"
 envelope = meta_envelopes.envelope
@@ -91,6 +96,22 @@ def post_webhook(api: HttpApiGateway, payload: dict[str, Any] | bytes, secret: s
     if secret is not None:
         sent_headers["x-hub-signature-256"] = meta_signature(body, secret)
     return api.request("POST", "/webhooks/whatsapp", headers=sent_headers, body=body)
+
+
+INGEST_QUEUE, INGEST_FUNCTION = "IngestQueue", "WhatsAppIngestFunction"
+
+
+def ingest() -> list[Any]:
+    """Let the ingest consumer act on every envelope the webhook queued (as Lambda's SQS poller would)."""
+    return drain(INGEST_QUEUE, INGEST_FUNCTION)
+
+
+def post_and_ingest(api: HttpApiGateway, payload: dict[str, Any] | bytes, secret: str | None, **headers: str):
+    """Post a notification as Meta does, then let the ingest consumer act on what it queued."""
+    response = post_webhook(api, payload, secret, **headers)
+    results = ingest()
+    assert all(result == {"batchItemFailures": []} for result in results), results
+    return response
 
 
 def sandbox_account(phone_number_id: str, display: str, verified_name: str = "Bäckerei Huber GmbH") -> tuple[str, str]:
@@ -301,3 +322,32 @@ def drain_stream(table_logical_id: str, function: str, rounds: int = 5, events: 
         if not poller.poll_once():
             break
     return results
+
+
+# -- templates ----------------------------------------------------------------------------------
+def template_webhook(waba_id: str, template_id: str, name: str, language: str, event: str, reason: str = "NONE"):
+    """Meta's `message_template_status_update` for one template of one account, stamped now."""
+    import time
+
+    value = {
+        "event": event,
+        "message_template_id": int(template_id),
+        "message_template_name": name,
+        "message_template_language": language,
+        "reason": reason,
+    }
+    payload = envelope({"field": "message_template_status_update", "value": value}, waba_id=waba_id)
+    payload["entry"][0]["time"] = int(time.time())
+    return payload
+
+
+def approved_template(api: HttpApiGateway, aws: dict[str, Any], api_key: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Submit a template through the API, and have Meta approve it by its signed webhook; returns it approved."""
+    created = post_json(api, "/v1/templates", body, api_key)
+    assert created.status == 201, created.body
+    template = created.json()
+    payload = template_webhook(template["waba_id"], template["template_id"], body["name"], body["language"], "APPROVED")
+    assert post_and_ingest(api, payload, meta_app_secret(aws)).status == 200
+    shown = api.request("GET", f"/v1/templates/{template['template_id']}", headers=bearer(api_key)).json()
+    assert shown["status"] == "APPROVED", shown
+    return shown

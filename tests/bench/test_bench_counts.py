@@ -13,7 +13,10 @@ from tests.contract.iam import running_function
 
 
 @pytest.fixture(scope="module")
-def bench():
+def bench(embedded_aws):
+    # The bench builds its own embedded AWS: the tests' one (kept per process) steps aside, and comes back
+    # freshly provisioned for the next test that asks for it.
+    embedded_aws.stop()
     """One warm platform for the module: building one takes seconds."""
     recorder = install()
     recorder.calls.clear()

@@ -400,9 +400,9 @@ UNEXERCISED_GRANTS: dict[tuple[str, str, str], str] = {
         "Powertools deletes the in-progress record of a request that raised, so a retry may run; "
         "no reply raises after its record is saved"
     ),
-    ("WhatsAppWebhookFunction", "dynamodb:GetItem", "CustomersTable"): (
+    ("WhatsAppIngestFunction", "dynamodb:GetItem", "CustomersTable"): (
         "two first messages of one customer racing: the loser reads the winner's customer id; "
-        "test_whatsapp_webhook's concurrent posts reach it only when the timing makes one lose"
+        "the concurrent webhook tests reach it only when two consumers race and the timing makes one lose"
     ),
     ("VerificationEventsFunction", "sqs:SendMessage", "VerificationEventsDeadLetterQueue"): (
         "SAM grants it for the stream's on-failure destination: Lambda's poller sends there with the "

@@ -54,7 +54,7 @@ def test_a_stream_record_of_a_success_repeated_or_replayed_counts_once(aws):
     from tests.integration.test_metering import _image, _meter
 
     pending = {
-        "business_id": "biz_cb",
+        "shard": "biz_cb#7",
         "delivery_id": "dlv_1",
         "event_type": "message.received",
         "status": "retrying",

@@ -17,8 +17,8 @@ from tests.support import (
     envelope,
     json_headers,
     meta_app_secret,
+    post_and_ingest,
     post_json,
-    post_webhook,
     scan,
     sign_up_body,
     text_message,
@@ -54,7 +54,7 @@ def bakery(api, aws, receiver):
 
 def _customer_writes(api, bakery, wamid):
     payload = envelope(change(NUMBER, [text_message(wamid, "Hallo")], contacts=[contact()]))
-    assert post_webhook(api, payload, bakery["meta_secret"]).status == 200
+    assert post_and_ingest(api, payload, bakery["meta_secret"]).status == 200
 
 
 def _deliveries(aws):

@@ -1,14 +1,22 @@
 """Fair-use caps: a cap that is reached answers 429 quota_exceeded, naming it and when it resets; nothing is kept."""
 
+import json
+
 import pytest
 from bizline.clock import utc_now
 from bizline.rules.billing import next_month, previous_month
 from bizline.rules.metering import month_of
 
 from tests.integration.test_metering import _life_of_a_reply, _meter
-from tests.integration.test_replies import TEMPLATE, _customer_writes, _reply, bakery  # noqa: F401 (fixture)
+from tests.integration.test_replies import (  # noqa: F401 (fixture)
+    TEMPLATE,
+    TEMPLATE_DEFINITION,
+    _customer_writes,
+    _reply,
+    bakery,
+)
 from tests.integration.test_usage import RATE_CARD, _publish
-from tests.support import BANK_SIZE, add_number, queue_bodies, scan, sign_up
+from tests.support import BANK_SIZE, add_number, approved_template, queue_bodies, scan, sign_up
 
 
 def _card_capping(free_caps: dict[str, int]) -> dict:
@@ -84,6 +92,7 @@ def test_a_cap_on_service_refuses_free_form_replies_but_not_templates(api, aws, 
     assert _publish(api, previous_month(month), _card_capping({"service": 1})).status == 201
     _sent_this_month(bakery["business"]["business_id"], 1)
     _customer_writes(api, bakery)
+    approved_template(api, aws, bakery["key"], TEMPLATE_DEFINITION)
     # When it replies free-form, then with a template (Meta prices templates by their own category)
     free_form = _reply(api, bakery["key"])
     template = _reply(api, bakery["key"], type="template", text=None, template=TEMPLATE)
@@ -103,6 +112,7 @@ def test_a_business_under_its_cap_or_in_an_uncapped_tier_sends(api, aws, bakery)
     bank, bank_key = sign_up(api, display_name="Bank", legal_name="Bank AG", size=BANK_SIZE)
     _sent_this_month(bank["business_id"], 5)
     add_number(api, bank_key, "1098765499")
+    approved_template(api, aws, bank_key, TEMPLATE_DEFINITION)
     # When the bakery replies, and the bank sends a template
     response = _reply(api, bakery["key"])
     banks = _reply(api, bank_key, from_phone_number_id="1098765499", type="template", text=None, template=TEMPLATE)
@@ -110,3 +120,22 @@ def test_a_business_under_its_cap_or_in_an_uncapped_tier_sends(api, aws, bakery)
     assert response.status == 202, response.body
     assert banks.status == 202, banks.body
     assert len(_outbound(aws)) == 2
+
+
+def test_an_opt_out_is_confirmed_even_when_a_cap_is_reached(api, aws, bakery):  # noqa: F811
+    from tests.integration.test_subscribers import _customer_writes as customer_writes
+    from tests.integration.test_subscribers import _subscribe
+
+    # Given a free tier capped at 1 send and 1 service message a month, a bakery that sent one, and Anna subscribed
+    month = month_of(utc_now())
+    assert _publish(api, previous_month(month), _card_capping({"submitted": 1, "service": 1})).status == 201
+    _sent_this_month(bakery["business"]["business_id"], 1)
+    assert _subscribe(api, bakery["key"]).status == 201
+    # When Anna writes STOP
+    customer_writes(api, bakery, "STOP", "wamid.1")
+    # Then her opt-out is confirmed all the same: the customer asked for it, and opt-out always wins
+    (confirmation,) = _outbound(aws)
+    assert "keine Newsletter mehr" in json.loads(confirmation["content"]["S"])["text"]["body"]
+    assert len(queue_bodies(aws, "SendQueue")) == 1
+    # While the bakery's own free-form reply is refused on the cap
+    assert _reply(api, bakery["key"]).status == 429

@@ -18,7 +18,7 @@ from tests.support import (
     envelope,
     json_headers,
     meta_app_secret,
-    post_webhook,
+    post_and_ingest,
     sign_up,
     status,
     text_message,
@@ -109,7 +109,7 @@ def test_a_conversation_is_counted_by_the_category_meta_prices(api, aws, sandbox
     secret = meta_app_secret(aws)
     now = int(datetime.now(UTC).timestamp())
     inbound = text_message("wamid.IN1", "Habt ihr offen?", timestamp=now)
-    post_webhook(api, envelope(change(NUMBER, [inbound], contacts=[contact()])), secret)
+    post_and_ingest(api, envelope(change(NUMBER, [inbound], contacts=[contact()])), secret)
     for text in ("Ja, bis 18 Uhr.", "Heute Krapfen!", "Bis bald."):
         body = {"from_phone_number_id": NUMBER, "to": {"wa_id": CUSTOMER}, "type": "text", "text": {"body": text}}
         assert api.request("POST", "/v1/messages", headers=json_headers(key), body=json.dumps(body)).status == 202
@@ -123,7 +123,7 @@ def test_a_conversation_is_counted_by_the_category_meta_prices(api, aws, sandbox
     for wamid, pricing in ((wamids[0], free), (wamids[1], paid)):
         for state in ("delivered", "sent", "sent", "read"):
             statuses.append({**status(wamid, state, timestamp=now + 5), "pricing": pricing})
-    post_webhook(api, envelope(change(NUMBER, statuses=statuses)), secret)
+    post_and_ingest(api, envelope(change(NUMBER, statuses=statuses)), secret)
     drain("StatusQueue", "StatusUpdatesFunction")
     answers = drain_stream("MessagesTable", "MeteringFunction")
     # Then every batch was counted whole, and the month shows each thing once

@@ -38,6 +38,7 @@ def test_a_message_the_metering_cannot_read_goes_to_the_dead_letter_queue_after_
     # Given a message whose send time cannot be read, beside one that can, on the messages table
     for message_id, sent_at in (("msg_good", "2026-03-10T10:00:00+00:00"), ("msg_broken", "yesterday-ish")):
         item = {
+            "message_key": {"S": f"biz_dlq#{message_id}"},
             "business_id": {"S": "biz_dlq"},
             "message_id": {"S": message_id},
             "direction": {"S": "inbound"},

@@ -37,6 +37,18 @@ EXPECTED_STATUS = {
     "messaging_api/list_conversation_messages.json": 200,
     "messaging_api/list_deliveries.json": 200,
     "messaging_api/retry_delivery.json": 404,
+    "newsletters_api/create_template.json": 201,
+    "newsletters_api/list_templates.json": 200,
+    "newsletters_api/get_template.json": 404,  # names a template the demo bakery does not have
+    "newsletters_api/delete_template.json": 404,
+    "newsletters_api/subscribe.json": 201,
+    "newsletters_api/subscribe_batch.json": 200,
+    "newsletters_api/list_subscribers.json": 200,
+    "newsletters_api/get_subscriber.json": 404,  # names a subscriber the demo bakery does not have
+    "newsletters_api/update_subscriber.json": 404,
+    "newsletters_api/unsubscribe.json": 404,
+    "newsletters_api/get_consent_keywords.json": 200,
+    "newsletters_api/set_consent_keywords.json": 200,
     "whatsapp_webhook/handshake.json": 200,
     "whatsapp_webhook/notification.json": 200,
     "verification_api/submit.json": 201,
@@ -68,6 +80,8 @@ EXPECTED_BATCH_FAILURES = {
     "status_updates/read.json": 1,  # the status names a message not sent yet: retried later
     "callback_delivery/delivery.json": 0,
     "message_sender/send.json": 0,
+    "whatsapp_ingest/envelope.json": 0,
+    "whatsapp_ingest/repeated_and_unreadable.json": 0,  # the body that is no envelope is kept, not retried
 }
 
 
@@ -127,6 +141,24 @@ def test_queue_sample_events(aws, name):
     event = json.loads((EVENTS / name).read_text())
     response = invoke(SPECS[Path(name).parent.name], event)
     assert len(response["batchItemFailures"]) == EXPECTED_BATCH_FAILURES[name]
+
+
+def test_the_sample_ingest_batch_stores_once_and_keeps_what_it_cannot_read(aws):
+    # Given the demo bakery, and a batch with one envelope twice and a body that is no envelope
+    seed_demo_business()
+    event = json.loads((EVENTS / "whatsapp_ingest/repeated_and_unreadable.json").read_text())
+    # When the ingest consumer gets it
+    assert invoke(SPECS["whatsapp_ingest"], event) == {"batchItemFailures": []}
+    # Then the customer's message is stored and called back once, and the odd body is kept with its reason
+    wamid = "wamid.HBgLNDM2NjAxMjM0NTY3FQIAEhggQjE="
+    messages = aws["dynamodb"].scan(TableName="MessagesTable")["Items"]
+    assert [m["business_id"]["S"] for m in messages if m["message_id"]["S"] == wamid] == [DEMO_BUSINESS_ID]
+    stored_deliveries = aws["dynamodb"].scan(TableName="DeliveriesTable")["Items"]
+    deliveries = [json.loads(item["payload"]["S"]) for item in stored_deliveries]
+    assert [d["data"]["message"]["message_id"] for d in deliveries if d["type"] == "message.received"] == [wamid]
+    (kept,) = aws["dynamodb"].scan(TableName="UnroutedWebhooksTable")["Items"]
+    assert kept["phone_number_id"]["S"] == "ingest"
+    assert "not a WhatsApp webhook envelope" in json.loads(kept["payload"]["S"])["reason"]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_STREAM_RESULTS))

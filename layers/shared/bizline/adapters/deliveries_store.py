@@ -19,7 +19,8 @@ from pynamodb.transactions import TransactWrite
 from bizline.adapters.accounts_store import callback_settings_of
 from bizline.adapters.batch_reads import get_items
 from bizline.adapters.conditional import save_if, transact, update_if
-from bizline.adapters.cursors import decode_cursor, encode_cursor, owned_by
+from bizline.adapters.cursors import decode_position, encode_position
+from bizline.adapters.shards import DELIVERY_SHARDS, newest_first, shard_key
 from bizline.adapters.tables import BusinessRecord, DeliveryRecord
 from bizline.clock import from_iso, to_iso
 from bizline.errors import TransitionRefused
@@ -36,7 +37,7 @@ OUTCOME_RETRY_SECONDS = sum(OUTCOME_PAUSES)
 
 def _delivery(record: DeliveryRecord) -> StoredDelivery:
     return StoredDelivery(
-        business_id=record.business_id,
+        business_id=_owner(record),
         delivery_id=record.delivery_id,
         event_type=record.event_type,
         payload=record.payload,
@@ -53,13 +54,22 @@ def _delivery(record: DeliveryRecord) -> StoredDelivery:
 
 
 def _keyed(business_id: str, delivery_id: str) -> DeliveryRecord:
-    return DeliveryRecord(business_id=business_id, delivery_id=delivery_id)
+    return DeliveryRecord(shard=_shard(business_id, delivery_id), delivery_id=delivery_id)
+
+
+def _owner(record: DeliveryRecord) -> str:
+    return record.shard.rpartition("#")[0]
+
+
+def _shard(business_id: str, delivery_id: str) -> str:
+    """A busy business's deliveries spread over DELIVERY_SHARDS partitions; the id always finds its own."""
+    return shard_key(business_id, delivery_id, DELIVERY_SHARDS)
 
 
 def create_delivery(delivery: StoredDelivery) -> bool:
     """Store a new delivery, kept for 30 days; False when one with its id is already there."""
     record = DeliveryRecord(
-        business_id=delivery.business_id,
+        shard=_shard(delivery.business_id, delivery.delivery_id),
         delivery_id=delivery.delivery_id,
         event_type=delivery.event_type,
         payload=delivery.payload,
@@ -76,7 +86,7 @@ def create_delivery(delivery: StoredDelivery) -> bool:
 def get_delivery(business_id: str, delivery_id: str) -> StoredDelivery | None:
     """One delivery, read consistently; None when there is none."""
     try:
-        return _delivery(DeliveryRecord.get(business_id, delivery_id, consistent_read=True))
+        return _delivery(DeliveryRecord.get(_shard(business_id, delivery_id), delivery_id, consistent_read=True))
     except DoesNotExist:
         return None
 
@@ -116,7 +126,7 @@ def read_for_attempts(
     settings: dict[str, CallbackSettings] = {}
     for record in get_items(wanted):
         if isinstance(record, DeliveryRecord):
-            deliveries[(record.business_id, record.delivery_id)] = _delivery(record)
+            deliveries[(_owner(record), record.delivery_id)] = _delivery(record)
         else:
             settings[record.business_id] = callback_settings_of(record)
     return deliveries, settings
@@ -231,12 +241,19 @@ def list_deliveries(
     business_id: str, statuses: tuple[DeliveryStatus, ...] | None, limit: int, cursor: str | None
 ) -> tuple[list[StoredDelivery], str | None]:
     """A page of the business's deliveries, newest first, optionally of some statuses only."""
-    result = DeliveryRecord.query(
-        business_id,
-        scan_index_forward=False,
-        filter_condition=DeliveryRecord.status.is_in(*statuses) if statuses else None,
-        limit=limit,
-        last_evaluated_key=decode_cursor(cursor, owned_by(business_id), scope=f"deliveries:{business_id}"),
-    )
-    items = [_delivery(record) for record in result]
-    return items, encode_cursor(result.last_evaluated_key, scope=f"deliveries:{business_id}")
+    scope = f"deliveries:{business_id}"
+    after = decode_position(cursor, business_id, scope)
+
+    def shard(shard: str, count: int) -> list[DeliveryRecord]:
+        return list(
+            DeliveryRecord.query(
+                shard,
+                DeliveryRecord.delivery_id < after if after else None,
+                scan_index_forward=False,
+                filter_condition=DeliveryRecord.status.is_in(*statuses) if statuses else None,
+                limit=count,
+            )
+        )
+
+    page, last = newest_first(shard, business_id, DELIVERY_SHARDS, lambda record: record.delivery_id, limit)
+    return [_delivery(record) for record in page], encode_position(business_id, last, scope)

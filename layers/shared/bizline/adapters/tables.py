@@ -178,22 +178,30 @@ class PublicBadgeRecord(Model):
 
 
 class CustomersByRecentActivity(GlobalSecondaryIndex):
+    """Sharded: `activity_shard` is `<business id>#<k>` (bizline.adapters.shards), read by merging the shards."""
+
     class Meta:
         index_name = "by_recent_activity"
         projection = AllProjection()
 
-    business_id = UnicodeAttribute(hash_key=True)
+    activity_shard = UnicodeAttribute(hash_key=True)
     last_activity = UnicodeAttribute(range_key=True)
 
 
 class CustomerRecord(Model):
-    """Either a customer (customer_key cus_...) with its conversation summary, or a name of one."""
+    """Either a customer (customer_key cus_...) with its conversation summary, or a name of one.
+
+    Each is its own partition (`record_key` = `<business id>#<customer_key>`): a busy business's
+    customers spread over the table instead of sharing one key.
+    """
 
     class Meta:
         table_name = FromSettings("customers_table")
 
-    business_id = UnicodeAttribute(hash_key=True)
-    customer_key = UnicodeAttribute(range_key=True)
+    record_key = UnicodeAttribute(hash_key=True)
+    business_id = UnicodeAttribute()
+    customer_key = UnicodeAttribute()
+    activity_shard = UnicodeAttribute(null=True)
     customer_id = UnicodeAttribute()
     wa_id = UnicodeAttribute(null=True)
     user_id = UnicodeAttribute(null=True)
@@ -231,11 +239,17 @@ class MessagesByWamid(GlobalSecondaryIndex):
 
 
 class MessageRecord(Model):
+    """One message, its own partition (`message_key` = `<business id>#<message id>`).
+
+    `business_id` and `message_id` stay attributes: stream consumers read them from the images.
+    """
+
     class Meta:
         table_name = FromSettings("messages_table")
 
-    business_id = UnicodeAttribute(hash_key=True)
-    message_id = UnicodeAttribute(range_key=True)
+    message_key = UnicodeAttribute(hash_key=True)
+    business_id = UnicodeAttribute()
+    message_id = UnicodeAttribute()
     customer_id = UnicodeAttribute()
     conversation = UnicodeAttribute()
     conversation_sort = UnicodeAttribute()
@@ -264,10 +278,16 @@ class MessageRecord(Model):
 
 
 class DeliveryRecord(Model):
+    """Sharded: `shard` is `<business id>#<k>`, k from the delivery id (bizline.adapters.shards).
+
+    The business id is read from the shard key, and the key's name is short: a callback's item is
+    near 1 KB, and past it each of its writes costs a second write unit.
+    """
+
     class Meta:
         table_name = FromSettings("deliveries_table")
 
-    business_id = UnicodeAttribute(hash_key=True)
+    shard = UnicodeAttribute(hash_key=True)
     delivery_id = UnicodeAttribute(range_key=True)
     event_type = UnicodeAttribute()
     payload = UnicodeAttribute()
@@ -308,6 +328,29 @@ class WhatsAppEventRecord(Model):
     expires_at = TTLAttribute(null=True)
 
 
+class SubscriberRecord(Model):
+    """A subscriber (sub#<customer_id>) or one entry of its status history (hist#<customer_id>#<at>#<ref>)."""
+
+    class Meta:
+        table_name = FromSettings("subscribers_table")
+
+    business_id = UnicodeAttribute(hash_key=True)
+    subscriber_key = UnicodeAttribute(range_key=True)
+    customer_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    at = UnicodeAttribute()
+    source = UnicodeAttribute()
+    text = UnicodeAttribute(null=True)
+    wa_id = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)
+    tags = ListAttribute(of=UnicodeAttribute, null=True)
+    attributes = UnicodeAttribute(null=True)
+    consent_source = UnicodeAttribute(null=True)
+    consent_at = UnicodeAttribute(null=True)
+    consent_text = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+
+
 class SendRateRecord(Model):
     class Meta:
         table_name = FromSettings("send_rate_table")
@@ -339,6 +382,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     DeliveryRecord,
     UnroutedWebhookRecord,
     WhatsAppEventRecord,
+    SubscriberRecord,
     SendRateRecord,
     IdempotencyRecord,
     VerificationRequestRecord,

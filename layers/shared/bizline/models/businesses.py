@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import EmailStr, Field
+from pydantic import Field
 
-from bizline.models.common import CallbackUrl, CountryCode, HttpsUrl, Name, RequestModel, ResponseModel
+from bizline.models.common import CallbackUrl, CountryCode, EmailAddress, HttpsUrl, Name, RequestModel, ResponseModel
 from bizline.models.tiers import SizeClass, Tier
 
 Euros = Annotated[int, Field(ge=0, le=10**15, description="Whole euros.")]
@@ -24,7 +24,7 @@ class SignUpRequest(RequestModel):
     display_name: Name = Field(max_length=100, description="The name customers see.")
     legal_name: Name
     country: CountryCode
-    contact_email: EmailStr
+    contact_email: EmailAddress
     website: HttpsUrl | None = None
     callback_url: CallbackUrl | None = None
     size: SizeFigures

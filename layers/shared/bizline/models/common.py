@@ -1,21 +1,28 @@
 """Shared pieces of the API contract: strict request models and the one error body."""
 
 import unicodedata
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler, HttpUrl, StringConstraints
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from bizline.models.countries import ISO_3166_ALPHA2
+
+# A model builds its validator when it first validates, not when its module is imported: a cold
+# start then pays for the models of the route it serves, not for every model its function can reach.
+ON_FIRST_USE = ConfigDict(defer_build=True)
 
 
 class RequestModel(BaseModel):
     """Requests reject unknown fields so a typo is an error, not a silent no-op."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, **ON_FIRST_USE)
 
 
 class ResponseModel(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, **ON_FIRST_USE)
 
 
 def _known_country(code: str) -> str:
@@ -55,8 +62,37 @@ Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_clean_name)
 ]
 HttpsUrl = Annotated[HttpUrl, AfterValidator(_https_only)]
+
 # Callbacks may be plain http only where settings allow it (local development); the domain decides.
 CallbackUrl = Annotated[HttpUrl, Field(max_length=2048)]
+
+
+def _validate_email(value: str) -> str:
+    from pydantic.networks import validate_email
+
+    return validate_email(value)[1]
+
+
+class _EmailOnFirstCheck:
+    """pydantic's EmailStr, checked by the same email-validator, which is imported on the first check.
+
+    EmailStr imports email-validator (with idna and importlib.metadata) when a model using it is
+    defined, which every function did through the business models; only sign-up and verification
+    requests read an address. Same validation, same normalised value, same error and schema.
+    """
+
+    def __get_pydantic_core_schema__(self, _source: type[Any], _handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(_validate_email, core_schema.str_schema())
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: Callable[[CoreSchema], JsonSchemaValue]
+    ) -> JsonSchemaValue:
+        field_schema = handler(schema)
+        field_schema.update(type="string", format="email")
+        return field_schema
+
+
+EmailAddress = Annotated[str, _EmailOnFirstCheck()]
 
 
 class ErrorDetail(BaseModel):

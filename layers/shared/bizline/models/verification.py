@@ -8,10 +8,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from bizline.models.businesses import Business, SizeFigures
-from bizline.models.common import CountryCode, HttpsUrl, Name, RequestModel, ResponseModel
+from bizline.models.common import CountryCode, EmailAddress, HttpsUrl, Name, RequestModel, ResponseModel
 from bizline.models.tiers import SizeClass
 
 
@@ -49,7 +49,7 @@ class VerificationRequestCreate(RequestModel):
     country: CountryCode
     registered_address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     website: HttpsUrl
-    contact_email: EmailStr
+    contact_email: EmailAddress
     size: SizeFigures = Field(description="The figures a reviewer confirms; they decide the tier.")
 
 

@@ -8,19 +8,23 @@ from bizline.routes import (
     phone_numbers,
     platform,
     public,
+    subscribers,
+    templates,
     usage,
     verification,
     verification_admin,
     webhooks,
     whatsapp_accounts,
 )
-from bizline.web import build_resolver
+from bizline.web import build_resolver, describe_api
 
 ROUTER_FACTORIES = (
     accounts.build_router,
     phone_numbers.build_router,
     whatsapp_accounts.build_router,
     messaging.build_router,
+    templates.build_router,
+    subscribers.build_router,
     webhooks.build_router,
     verification.build_router,
     verification_admin.build_router,
@@ -31,4 +35,15 @@ ROUTER_FACTORIES = (
 
 
 def build_api_resolver() -> APIGatewayHttpResolver:
-    return build_resolver(*(factory() for factory in ROUTER_FACTORIES))
+    """One resolver with every public route, described for the OpenAPI document."""
+    return describe_api(build_resolver(*(factory() for factory in ROUTER_FACTORIES)))
+
+
+def documented_routes() -> set[tuple[str, str]]:
+    """(METHOD, path template) of every route the OpenAPI document lists, without generating it."""
+    app = build_resolver(*(factory() for factory in ROUTER_FACTORIES))
+    return {
+        (route.method.upper(), route.openapi_path)
+        for route in app._static_routes + app._dynamic_routes
+        if route.include_in_schema
+    }

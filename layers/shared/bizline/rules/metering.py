@@ -122,8 +122,10 @@ def callback_events(old: dict[str, Any] | None, new: dict[str, Any] | None) -> l
     if not new or new.get("status") != "succeeded" or (old or {}).get("status") == "succeeded":
         return []
     at = _time(new["updated_at"])
-    key = f"{new['business_id']}#{new['delivery_id']}#callback_delivered"
-    return [UsageEvent(str(new["business_id"]), month_of(at), day_of(at), Meter.CALLBACKS, key)]
+    # A delivery keeps its business only in its partition key, one of the business's shards.
+    business_id = str(new["shard"]).rsplit("#", 1)[0]
+    key = f"{business_id}#{new['delivery_id']}#callback_delivered"
+    return [UsageEvent(business_id, month_of(at), day_of(at), Meter.CALLBACKS, key)]
 
 
 def distinct(events: Iterable[UsageEvent]) -> list[UsageEvent]:

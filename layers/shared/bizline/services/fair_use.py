@@ -40,3 +40,8 @@ def ensure_within_caps(business_id: str, meters: list[str], now: datetime | None
                 for cap in reached
             ],
         )
+
+
+def ensure_send_within_caps(business_id: str, billing_category: str, now: datetime) -> None:
+    """POST /v1/messages: 429 quota_exceeded when the send would pass a cap of the business's tier."""
+    ensure_within_caps(business_id, fair_use.send_meters(billing_category), now)

@@ -4,6 +4,7 @@ Sending happens behind the send queue (services.sending).
 """
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from bizline.adapters import customers_store
@@ -13,13 +14,15 @@ from bizline.models.customers import Customer, CustomerIdentity
 from bizline.models.messaging import AcceptedMessage, Recipient, SendMessageRequest
 from bizline.models.stored_messages import StoredMessage
 from bizline.models.tasks import SendTask
-from bizline.rules import fair_use as rules_fair_use
 from bizline.rules import service_window
 from bizline.rules.message_status import ACCEPTED
-from bizline.services import fair_use
 from bizline.services.conversations import add_to_conversation, find_customer
 from bizline.services.phone_numbers import owned_phone_number
 from bizline.services.sending import queue_send
+from bizline.services.template_checks import approved_template_for_send
+
+# A check of the business's fair-use caps for one send of a billing category (raises 429 when reached).
+CapsCheck = Callable[[str, str, datetime], None]
 
 
 def _known_customer(business_id: str, to: Recipient) -> Customer | None:
@@ -29,14 +32,29 @@ def _known_customer(business_id: str, to: Recipient) -> Customer | None:
     return customers_store.find_customer(business_id, CustomerIdentity(to.wa_id, to.user_id))
 
 
-def accept_reply(business_id: str, request: SendMessageRequest, now: datetime | None = None) -> AcceptedMessage:
+def accept_reply(
+    business_id: str,
+    request: SendMessageRequest,
+    now: datetime | None = None,
+    within_caps: CapsCheck | None = None,
+) -> AcceptedMessage:
     """Store a reply as accepted and queue its send.
 
-    422 for free-form text outside the service window; 429 quota_exceeded when a fair-use cap of the
-    business's tier is reached (checked before anything is stored, so nothing accepted is dropped).
+    422 for free-form text outside the service window; with `within_caps` (the API's sends), 429
+    quota_exceeded when a fair-use cap of the business's tier is reached (checked before anything is
+    stored, so nothing accepted is dropped). bizline's own confirmations of a customer's opt-out or
+    opt-in pass none: the customer asked for them, and opt-out always wins.
     """
     now = now or utc_now()
-    owned_phone_number(business_id, request.from_phone_number_id)
+    number = owned_phone_number(business_id, request.from_phone_number_id)
+    if request.template is not None:
+        approved_template_for_send(
+            business_id,
+            request.template.name,
+            request.template.language.code,
+            request.template.components,
+            number.waba_id,
+        )
     customer = _known_customer(business_id, request.to)
     if not service_window.may_send(request.type, customer.last_inbound_at if customer else None, now):
         raise ValidationFailed(
@@ -45,7 +63,8 @@ def accept_reply(business_id: str, request: SendMessageRequest, now: datetime | 
             code="outside_customer_service_window",
         )
     billing_category = service_window.reply_billing_category(request.type)
-    fair_use.ensure_within_caps(business_id, rules_fair_use.send_meters(billing_category), now)
+    if within_caps is not None:
+        within_caps(business_id, billing_category, now)
     if customer is None:
         identity = CustomerIdentity(request.to.wa_id, request.to.user_id)
         customer_id = customers_store.resolve_customer(business_id, identity, now)

@@ -15,7 +15,6 @@ from bizline.adapters import (
     customers_store,
     message_templates_store,
     phone_numbers_store,
-    unrouted_webhooks_store,
     whatsapp_accounts_store,
     whatsapp_events_store,
 )
@@ -31,6 +30,7 @@ from bizline.rules.whatsapp_changes import (
     marketing_preferences,
     template_update,
 )
+from bizline.services.consent import apply_marketing_preference
 from bizline.services.deliveries import NewDelivery
 from bizline.services.phone_numbers import owner_of
 
@@ -93,7 +93,7 @@ def _apply_preferences(business_id: str, change: FieldChange, now: datetime) -> 
         identity = CustomerIdentity(wa_id=preference.wa_id, user_id=preference.user_id)
         customer_id = customers_store.resolve_customer(business_id, identity, now)
         at = meta_time(preference.timestamp, change.at or now)
-        if customers_store.set_marketing_preference(business_id, customer_id, preference.value, at):
+        if apply_marketing_preference(business_id, customer_id, preference.value, at, change.key):
             logger.info(
                 "marketing preference recorded",
                 extra={
@@ -104,27 +104,12 @@ def _apply_preferences(business_id: str, change: FieldChange, now: datetime) -> 
             )
 
 
-def keep_unrouted_change(change: FieldChange, now: datetime) -> None:
-    """Keep a change no business can be found for (operators, 30 days), under its number or its account."""
-    owner_key = change.phone_number_id or f"{WABA_KEY_PREFIX}{change.waba_id}"
-    logger.warning("whatsapp change nobody owns", extra={"field": change.field, "waba_id": change.waba_id})
-    unrouted_webhooks_store.record_unrouted(
-        owner_key,
-        f"change#{change.key}",
-        change.display_phone_number,
-        {"field": change.field, "value": change.value},
-        now,
-    )
+def keep_unreadable(business_id: str, item: Unreadable, now: datetime) -> bool:
+    """Keep an item of a business's number that could not be read, whole and with the reason, for its operators.
 
-
-def keep_unreadable(business_id: str | None, item: Unreadable, now: datetime) -> bool:
-    """Keep an item that could not be read, whole and with the reason, for operators; False when kept before."""
+    False when kept before. (Items nobody owns are kept as unrouted, per batch: services.whatsapp_ingest.)
+    """
     logger.warning("webhook item could not be read", extra={"business_id": business_id, "reason": item.reason})
-    payload = {"reason": item.reason, "item": item.payload}
-    if business_id is None:
-        owner_key = item.phone_number_id or f"{WABA_KEY_PREFIX}{item.waba_id}"
-        unrouted_webhooks_store.record_unrouted(owner_key, item.key, None, payload, now)
-        return True
     return whatsapp_events_store.record_event(
         WhatsAppEvent(
             business_id=business_id,
