@@ -5,8 +5,9 @@ tests, and any a test registers), each with its access token and phone numbers, 
 `phone_numbers` and `subscribe` as the Graph API would: only for the account's own token. A send
 needs the token of the account that holds the number. The statuses go back through the real
 webhook path, as a Meta envelope signed with the app secret, so the whole round trip is the one
-that runs in AWS. It lives beside the local platform, never in the deployed layer: a stack
-cannot be configured to use it.
+that runs in AWS. Templates submitted to it are approved after `template_review_seconds`, through
+the same signed webhook (`message_template_status_update`), as Meta's review would. It lives
+beside the local platform, never in the deployed layer: a stack cannot be configured to use it.
 """
 
 import logging
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bizline.models.whatsapp_accounts import MetaPhoneNumber
-from bizline.rules.providers import ProviderError, Recipient
+from bizline.rules.providers import ProviderError, Recipient, SubmittedTemplate
 
 from local.demo import (
     DEMO_DISPLAY_NUMBER,
@@ -43,6 +44,7 @@ class SandboxAccount:
     access_token: str
     numbers: list[MetaPhoneNumber]
     subscribed: bool = False
+    templates: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,11 +111,15 @@ class SandboxProvider:
         app_secret: str = "",
         status_delay_seconds: float = 0.3,
         accounts: SandboxAccounts | None = None,
+        template_review_seconds: float = 1.0,
     ):
         self.accounts = accounts or SANDBOX_ACCOUNTS
         self.webhook_url = webhook_url
         self.app_secret = app_secret
         self.status_delay_seconds = status_delay_seconds
+        self.template_review_seconds = template_review_seconds
+        # Templates whose review the sandbox keeps to itself (a test decides their fate by webhook).
+        self.hold_reviews = False
         self.sent: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
@@ -133,6 +139,65 @@ class SandboxProvider:
         """POST /{waba-id}/subscribed_apps."""
         self._account(waba_id, access_token).subscribed = True
 
+    def create_template(self, waba_id: str, definition: dict[str, Any], access_token: str) -> SubmittedTemplate:
+        """POST /{waba-id}/message_templates: PENDING now, APPROVED by webhook after the review time."""
+        account = self._account(waba_id, access_token)
+        same = [
+            t
+            for t in account.templates.values()
+            if (t["name"], t["language"]) == (definition["name"], definition["language"])
+        ]
+        if same:
+            raise ProviderError(
+                "Message template already exists with this name and language",
+                retryable=False,
+                code=100,
+                details={"error_subcode": 2388024},
+            )
+        template_id = str(7_000_000_000_000 + secrets.randbelow(10**12))
+        with self._lock:
+            account.templates[template_id] = {**definition, "id": template_id, "status": "PENDING"}
+        if self.webhook_url and not self.hold_reviews:
+            threading.Thread(target=self._approve, args=(waba_id, template_id), daemon=True).start()
+        return SubmittedTemplate(template_id, "PENDING", str(definition.get("category", "")).upper() or None)
+
+    def delete_template(self, waba_id: str, name: str, template_id: str, access_token: str) -> None:
+        """DELETE /{waba-id}/message_templates?name=...&hsm_id=..."""
+        account = self._account(waba_id, access_token)
+        with self._lock:
+            if account.templates.get(template_id, {}).get("name") != name:
+                raise _no_such_object(template_id)
+            del account.templates[template_id]
+
+    def template_event(self, waba_id: str, template_id: str, event: str, reason: str = "NONE") -> None:
+        """Tell bizline, as Meta would, that a template changed state (APPROVED, REJECTED, PAUSED, ...)."""
+        template = self.accounts.accounts[waba_id].templates[template_id]
+        template["status"] = event
+        value = {
+            "event": event,
+            "message_template_id": int(template_id),
+            "message_template_name": template["name"],
+            "message_template_language": template["language"],
+            "reason": reason,
+        }
+        payload = envelope({"field": "message_template_status_update", "value": value}, waba_id=waba_id)
+        payload["entry"][0]["time"] = int(time.time())
+        self._post(payload)
+
+    def _approve(self, waba_id: str, template_id: str) -> None:
+        time.sleep(self.template_review_seconds)
+        if template_id in self.accounts.accounts[waba_id].templates:
+            self.template_event(waba_id, template_id, "APPROVED")
+
+    def _post(self, payload: dict[str, Any]) -> None:
+        body, headers = signed_body(payload, self.app_secret)
+        request = urllib.request.Request(self.webhook_url, data=body, method="POST", headers=headers)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - the local platform's own webhook
+                pass
+        except OSError:
+            log.exception("sandbox: the webhook did not take a notification")
+
     def send(self, phone_number_id: str, recipient: Recipient, content: dict[str, Any], access_token: str) -> str:
         holders = self.accounts.holding(phone_number_id)
         if not holders:
@@ -151,12 +216,4 @@ class SandboxProvider:
         for state in ("sent", "delivered", "read"):
             time.sleep(self.status_delay_seconds)
             item = status(wamid, state, int(time.time()), recipient.wa_id, recipient.user_id)
-            body, headers = signed_body(
-                envelope(change(phone_number_id, statuses=[item]), waba_id="sandbox"), self.app_secret
-            )
-            request = urllib.request.Request(self.webhook_url, data=body, method="POST", headers=headers)  # noqa: S310
-            try:
-                with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - the local platform's own webhook
-                    pass
-            except OSError:
-                log.exception("sandbox: the webhook did not take a status")
+            self._post(envelope(change(phone_number_id, statuses=[item]), waba_id="sandbox"))

@@ -82,6 +82,11 @@ def aws(function_environment: dict[str, str], embedded_aws: EmbeddedAws) -> Iter
     from bizline.adapters.providers import use_provider
 
     use_provider(None)
+    # Templates submitted to the sandbox's shared accounts would refuse the next test's same name.
+    from local.sandbox_provider import SANDBOX_ACCOUNTS
+
+    for account in SANDBOX_ACCOUNTS.accounts.values():
+        account.templates.clear()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

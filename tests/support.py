@@ -317,3 +317,32 @@ def drain_stream(table_logical_id: str, function: str, rounds: int = 5, events: 
         if not poller.poll_once():
             break
     return results
+
+
+# -- templates ----------------------------------------------------------------------------------
+def template_webhook(waba_id: str, template_id: str, name: str, language: str, event: str, reason: str = "NONE"):
+    """Meta's `message_template_status_update` for one template of one account, stamped now."""
+    import time
+
+    value = {
+        "event": event,
+        "message_template_id": int(template_id),
+        "message_template_name": name,
+        "message_template_language": language,
+        "reason": reason,
+    }
+    payload = envelope({"field": "message_template_status_update", "value": value}, waba_id=waba_id)
+    payload["entry"][0]["time"] = int(time.time())
+    return payload
+
+
+def approved_template(api: HttpApiGateway, aws: dict[str, Any], api_key: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Submit a template through the API, and have Meta approve it by its signed webhook; returns it approved."""
+    created = post_json(api, "/v1/templates", body, api_key)
+    assert created.status == 201, created.body
+    template = created.json()
+    payload = template_webhook(template["waba_id"], template["template_id"], body["name"], body["language"], "APPROVED")
+    assert post_and_ingest(api, payload, meta_app_secret(aws)).status == 200
+    shown = api.request("GET", f"/v1/templates/{template['template_id']}", headers=bearer(api_key)).json()
+    assert shown["status"] == "APPROVED", shown
+    return shown

@@ -92,7 +92,7 @@ def test_every_error_response_uses_the_one_error_body_where_bizline_answers(docu
 
 
 # Operations that answer one of two successes: created (201), or already there (200, idempotent).
-CREATED_OR_ALREADY_THERE = {"POST /v1/phone-numbers", "POST /v1/whatsapp-accounts"}
+CREATED_OR_ALREADY_THERE = {"POST /v1/phone-numbers", "POST /v1/whatsapp-accounts", "POST /v1/subscribers"}
 
 
 def test_every_operation_documents_its_success_answers(document):

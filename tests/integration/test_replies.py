@@ -11,6 +11,7 @@ from bizline.services import sending
 
 from tests.support import (
     add_number,
+    approved_template,
     bearer,
     change,
     connect_account,
@@ -75,6 +76,12 @@ def _reply(api, key, body=None, idempotency_key=None, **overrides):
     return api.request("POST", "/v1/messages", headers=headers, body=json.dumps(body or request))
 
 
+TEMPLATE_DEFINITION = {
+    "name": "order_ready",
+    "language": "de",
+    "category": "utility",
+    "components": [{"type": "BODY", "text": "Ihre {{1}} ist fertig.", "example": {"body_text": [["Torte"]]}}],
+}
 TEMPLATE = {
     "name": "order_ready",
     "language": {"code": "de"},
@@ -143,6 +150,9 @@ def test_a_free_form_reply_outside_the_window_is_refused_before_anything_is_queu
 
 
 def test_a_template_may_open_a_conversation_with_a_new_customer(api, aws, bakery):
+    # Given the bakery's approved template order_ready (de) with one variable
+    approved_template(api, aws, bakery["key"], TEMPLATE_DEFINITION)
+    # When it sends it to someone who never wrote
     response = _reply(api, bakery["key"], type="template", text=None, template=TEMPLATE, to={"wa_id": "436609999999"})
     assert response.status == 202
     stored = [m for m in scan(aws["dynamodb"], "MessagesTable") if m["direction"]["S"] == "outbound"]

@@ -37,6 +37,18 @@ EXPECTED_STATUS = {
     "messaging_api/list_conversation_messages.json": 200,
     "messaging_api/list_deliveries.json": 200,
     "messaging_api/retry_delivery.json": 404,
+    "newsletters_api/create_template.json": 201,
+    "newsletters_api/list_templates.json": 200,
+    "newsletters_api/get_template.json": 404,  # names a template the demo bakery does not have
+    "newsletters_api/delete_template.json": 404,
+    "newsletters_api/subscribe.json": 201,
+    "newsletters_api/subscribe_batch.json": 200,
+    "newsletters_api/list_subscribers.json": 200,
+    "newsletters_api/get_subscriber.json": 404,  # names a subscriber the demo bakery does not have
+    "newsletters_api/update_subscriber.json": 404,
+    "newsletters_api/unsubscribe.json": 404,
+    "newsletters_api/get_consent_keywords.json": 200,
+    "newsletters_api/set_consent_keywords.json": 200,
     "whatsapp_webhook/handshake.json": 200,
     "whatsapp_webhook/notification.json": 200,
     "verification_api/submit.json": 201,

@@ -59,6 +59,7 @@ class Settings(BaseModel):
     whatsapp_events_table: ResourceName = None
     idempotency_table: ResourceName = None
     send_rate_table: ResourceName = None
+    subscribers_table: ResourceName = None
     verification_requests_table: ResourceName = None
     verification_audit_table: ResourceName = None
     verification_documents_bucket: ResourceName = None

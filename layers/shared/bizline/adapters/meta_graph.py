@@ -2,7 +2,8 @@
 
 `POST /{version}/{phone-number-id}/messages` sends; `GET /{version}/{waba-id}/phone_numbers` lists
 the account's numbers; `POST /{version}/{waba-id}/subscribed_apps` subscribes the app to the
-account's webhooks.
+account's webhooks; `POST /{version}/{waba-id}/message_templates` submits a template and
+`DELETE /{version}/{waba-id}/message_templates?name=...&hsm_id=...` deletes one.
 """
 
 import json
@@ -15,10 +16,12 @@ from bizline.models.whatsapp_accounts import MetaPhoneNumber
 from bizline.rules.providers import (
     ProviderError,
     Recipient,
+    SubmittedTemplate,
     classify_graph_error,
     graph_api_body,
     next_page,
     phone_numbers_from_graph,
+    submitted_template,
 )
 from bizline.settings import get_settings
 
@@ -84,3 +87,14 @@ class MetaGraphProvider:
         answer = _call("POST", f"{waba_id}/subscribed_apps", access_token)
         if answer.get("success") is not True:
             raise ProviderError("Graph API did not confirm the subscription", retryable=False, details=answer)
+
+    def create_template(self, waba_id: str, definition: dict[str, Any], access_token: str) -> SubmittedTemplate:
+        """Submit a template for Meta's review."""
+        return submitted_template(_call("POST", f"{waba_id}/message_templates", access_token, definition))
+
+    def delete_template(self, waba_id: str, name: str, template_id: str, access_token: str) -> None:
+        """Delete the one template with this id (its other languages stay)."""
+        query = urllib.parse.urlencode({"name": name, "hsm_id": template_id})
+        answer = _call("DELETE", f"{waba_id}/message_templates?{query}", access_token)
+        if answer.get("success") is not True:
+            raise ProviderError("Graph API did not confirm the deletion", retryable=False, details=answer)

@@ -325,6 +325,29 @@ class WhatsAppEventRecord(Model):
     expires_at = TTLAttribute(null=True)
 
 
+class SubscriberRecord(Model):
+    """A subscriber (sub#<customer_id>) or one entry of its status history (hist#<customer_id>#<at>#<ref>)."""
+
+    class Meta:
+        table_name = FromSettings("subscribers_table")
+
+    business_id = UnicodeAttribute(hash_key=True)
+    subscriber_key = UnicodeAttribute(range_key=True)
+    customer_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    at = UnicodeAttribute()
+    source = UnicodeAttribute()
+    text = UnicodeAttribute(null=True)
+    wa_id = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)
+    tags = ListAttribute(of=UnicodeAttribute, null=True)
+    attributes = UnicodeAttribute(null=True)
+    consent_source = UnicodeAttribute(null=True)
+    consent_at = UnicodeAttribute(null=True)
+    consent_text = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)
+
+
 class SendRateRecord(Model):
     class Meta:
         table_name = FromSettings("send_rate_table")
@@ -356,6 +379,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     DeliveryRecord,
     UnroutedWebhookRecord,
     WhatsAppEventRecord,
+    SubscriberRecord,
     SendRateRecord,
     IdempotencyRecord,
     VerificationRequestRecord,

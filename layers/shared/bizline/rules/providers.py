@@ -49,6 +49,34 @@ class MessagingProvider(Protocol):
         """Subscribe the app to the account's webhooks; ProviderError when Meta refuses."""
         ...
 
+    def create_template(self, waba_id: str, definition: dict[str, Any], access_token: str) -> "SubmittedTemplate":
+        """Submit a message template for review; ProviderError when Meta refuses it."""
+        ...
+
+    def delete_template(self, waba_id: str, name: str, template_id: str, access_token: str) -> None:
+        """Delete one template (by name and id) from the account; ProviderError when Meta refuses."""
+        ...
+
+
+@dataclass(frozen=True)
+class SubmittedTemplate:
+    """Meta's answer to a template submission: its id, state (PENDING, or APPROVED at once) and category."""
+
+    template_id: str
+    status: str
+    category: str | None
+
+
+def submitted_template(payload: dict[str, Any]) -> SubmittedTemplate:
+    """The answer of `POST /{waba-id}/message_templates`: `{"id": ..., "status": ..., "category": ...}`."""
+    if not payload.get("id"):
+        raise ProviderError("Graph API answered without a template id", retryable=False, details=payload)
+    return SubmittedTemplate(
+        template_id=str(payload["id"]),
+        status=str(payload.get("status") or "PENDING").upper(),
+        category=str(payload["category"]).upper() if payload.get("category") else None,
+    )
+
 
 def phone_numbers_from_graph(payload: dict[str, Any]) -> list[MetaPhoneNumber]:
     """The numbers of a `GET /{waba-id}/phone_numbers` answer; entries without an id or a display number are skipped."""

@@ -18,6 +18,7 @@ from bizline.rules.message_status import ACCEPTED
 from bizline.services.conversations import add_to_conversation, find_customer
 from bizline.services.phone_numbers import owned_phone_number
 from bizline.services.sending import queue_send
+from bizline.services.template_checks import approved_template_for_send
 
 
 def _known_customer(business_id: str, to: Recipient) -> Customer | None:
@@ -30,7 +31,15 @@ def _known_customer(business_id: str, to: Recipient) -> Customer | None:
 def accept_reply(business_id: str, request: SendMessageRequest, now: datetime | None = None) -> AcceptedMessage:
     """Store a reply as accepted and queue its send; 422 for free-form text outside the service window."""
     now = now or utc_now()
-    owned_phone_number(business_id, request.from_phone_number_id)
+    number = owned_phone_number(business_id, request.from_phone_number_id)
+    if request.template is not None:
+        approved_template_for_send(
+            business_id,
+            request.template.name,
+            request.template.language.code,
+            request.template.components,
+            number.waba_id,
+        )
     customer = _known_customer(business_id, request.to)
     if not service_window.may_send(request.type, customer.last_inbound_at if customer else None, now):
         raise ValidationFailed(

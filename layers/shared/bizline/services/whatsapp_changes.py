@@ -30,6 +30,7 @@ from bizline.rules.whatsapp_changes import (
     marketing_preferences,
     template_update,
 )
+from bizline.services.consent import apply_marketing_preference
 from bizline.services.deliveries import NewDelivery
 from bizline.services.phone_numbers import owner_of
 
@@ -92,7 +93,7 @@ def _apply_preferences(business_id: str, change: FieldChange, now: datetime) -> 
         identity = CustomerIdentity(wa_id=preference.wa_id, user_id=preference.user_id)
         customer_id = customers_store.resolve_customer(business_id, identity, now)
         at = meta_time(preference.timestamp, change.at or now)
-        if customers_store.set_marketing_preference(business_id, customer_id, preference.value, at):
+        if apply_marketing_preference(business_id, customer_id, preference.value, at, change.key):
             logger.info(
                 "marketing preference recorded",
                 extra={

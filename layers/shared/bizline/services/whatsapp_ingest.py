@@ -8,14 +8,17 @@ makes one callback; a number change first, so a message from the new number find
 who moved; messages before edits and revocations, so a revision finds an original of the same
 batch; then other changes, and items nobody can read, kept whole with the reason. What needs no
 condition is gathered and written once for the batch (`finish`): unrouted items in batched
-writes, each customer's record once, callbacks through `create_deliveries` (ten a send), statuses
-to the status queue (a status can overtake the send that produced it).
+writes, each customer's record once, then STOP / START keywords of the newly stored messages
+(`apply_consent_keywords` needs the customer's record, and its confirmation their open window),
+callbacks through `create_deliveries` (ten a send), statuses to the status queue (a status can
+overtake the send that produced it).
 """
 
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,6 +26,7 @@ from pydantic import ValidationError
 from bizline.adapters import messages_store, phone_numbers_store, queues, unrouted_webhooks_store
 from bizline.adapters.unrouted_webhooks_store import Unrouted
 from bizline.clock import to_iso, utc_now
+from bizline.models.stored_messages import StoredMessage
 from bizline.models.tasks import StatusTask
 from bizline.models.whatsapp import WebhookEnvelope
 from bizline.observability import logger
@@ -36,6 +40,8 @@ from bizline.rules.envelope import (
     read_envelope,
 )
 from bizline.rules.message_preview import preview
+from bizline.services.consent import apply_consent_keywords
+from bizline.services.consent_keywords import business_keywords
 from bizline.services.customer_messages import inbound_message, received_delivery
 from bizline.services.deliveries import NewDelivery, create_deliveries
 from bizline.services.ingest_customers import CustomerBook
@@ -94,6 +100,7 @@ class IngestBatch:
     deliveries: list[tuple[str, NewDelivery]] = field(default_factory=list)
     statuses: list[tuple[str, StatusTask]] = field(default_factory=list)
     unrouted: list[tuple[str, Unrouted]] = field(default_factory=list)
+    keywords: list[tuple[str, StoredMessage]] = field(default_factory=list)  # messages that may be STOP / START
 
     @classmethod
     def open(
@@ -135,6 +142,7 @@ class IngestBatch:
         self.deliveries += [(record_id, delivery) for delivery in work.deliveries]
         self.statuses += [(record_id, status) for status in work.statuses]
         self.unrouted += [(record_id, item) for item in work.unrouted]
+        self.keywords += [(record_id, message) for message in work.keywords]
 
     def finish(self) -> set[str]:
         """Write what the batch gathered: unrouted items, customer records, callbacks, statuses.
@@ -144,6 +152,7 @@ class IngestBatch:
         """
         failed = _attempt(_by_item(self.unrouted), lambda items: unrouted_webhooks_store.record_many(items, self.now))
         failed |= self.customers.write(self.now)
+        failed |= self._apply_keywords(failed)
         # One delivery per event however many envelopes of the batch repeated it; ten a send. A
         # delivery a failed group stored but did not queue is queued only by a later try (once it
         # counts as abandoned), so a failed group fails its envelopes, and an envelope SQS delivers
@@ -157,6 +166,20 @@ class IngestBatch:
             _by_item(self.statuses), lambda tasks: queues.send_tasks(get_settings().status_queue_url, tasks)
         )
         return failed
+
+    def _apply_keywords(self, failed: set[str]) -> set[str]:
+        """STOP / START in the batch's new messages; the records whose keyword could not be acted on."""
+        not_applied: set[str] = set()
+        keywords_of = cache(business_keywords)  # a business's words read once for the batch, and only if needed
+        for record_id, message in self.keywords:
+            if record_id in failed:
+                continue  # its customer's record is not written yet: acted on when SQS delivers it again
+            try:
+                apply_consent_keywords(message, keywords_of)
+            except Exception:
+                logger.exception("a consent keyword could not be acted on; its envelope is retried")
+                not_applied.add(record_id)
+        return not_applied
 
 
 def _by_item(sourced: list[tuple[str, Any]]) -> list[tuple[set[str], Any]]:
@@ -213,6 +236,7 @@ class _Work:
     deliveries: list[NewDelivery] = field(default_factory=list)
     statuses: list[StatusTask] = field(default_factory=list)
     unrouted: list[Unrouted] = field(default_factory=list)
+    keywords: list[StoredMessage] = field(default_factory=list)
 
     def act(self, reading: EnvelopeReading) -> None:
         now = self.batch.now
@@ -260,6 +284,11 @@ class _Work:
         stored = inbound_message(business_id, customer_id, message, self.batch.now)
         if messages_store.put_message(stored):
             logger.info("customer message stored", extra={"business_id": business_id, "type": message.type})
+            self.keywords.append(stored)
+        elif self.record_id in self.batch.redelivered:
+            # An earlier try of this very record may have stored it and stopped before acting on it
+            # (each consent write is conditional: acting again changes nothing); a repeat from Meta is not.
+            self.keywords.append(stored)
         # A repeat still moves the conversation and ensures the callback: an earlier try may have
         # stored the message and stopped before either (both are idempotent).
         summary = preview(stored.type, stored.content)
