@@ -1,15 +1,31 @@
 """WhatsApp Business Accounts a business connects, and the phone numbers Meta reports in them."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, SecretStr, StringConstraints
+from pydantic import AfterValidator, Field, SecretStr, StringConstraints
 
-from bizline.models.common import RequestModel, ResponseModel
+from bizline.models.common import RequestModel, ResponseModel, documented
 
-WabaId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{1,32}$")]
-AccessToken = Annotated[SecretStr, Field(min_length=20, max_length=4096)]
+WabaId = Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^[0-9]{1,32}$")]
+# Meta's access tokens are printable ASCII without spaces; anything else cannot go in a header.
+_TOKEN_PATTERN = re.compile(r"^[!-~]+$")
+
+
+def _token_characters(token: SecretStr) -> SecretStr:
+    if not _TOKEN_PATTERN.match(token.get_secret_value()):
+        raise ValueError("must be printable ASCII without spaces, as Meta issues it")
+    return token
+
+
+AccessToken = Annotated[
+    SecretStr,
+    Field(min_length=20, max_length=4096),
+    AfterValidator(_token_characters),
+    documented(pattern=_TOKEN_PATTERN.pattern),
+]
 
 
 @dataclass(frozen=True)
