@@ -13,15 +13,17 @@ export AWS_REGION ?= eu-central-1
 export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test lint unit api-contract sam-checks run invoke customer admin webhook clean python313
+.PHONY: help test test-fast lint unit api-contract sam-checks run invoke customer admin webhook bench clean python313
 
 help:
 	@echo "make test    - install what is needed, then lint, tests and template checks (CI runs this)"
+	@echo "make test-fast - the tests without the slow end-to-end ones (no local platforms, no waiting on real time)"
 	@echo "make api-contract - schemathesis against the local platform (part of make test)"
 	@echo "make run     - the whole platform locally on an embedded AWS (PORT=3000)"
 	@echo "make customer TEXT=... - a customer writes to the demo bakery (on a running make run)"
 	@echo "make admin ARGS='list' - act as a reviewer (SigV4-signed) on a running make run"
 	@echo "make webhook FILE=payload.json - sign a Meta webhook envelope with the local app secret and post it"
+	@echo "make bench   - AWS calls, cost, hot keys and cold starts per unit of work -> BENCHMARKS.md"
 	@echo "make invoke  - one handler with a sample event: make invoke FN=BusinessApiFunction EVENT=events/..."
 	@echo "make clean   - remove virtualenvs and build output"
 
@@ -49,8 +51,18 @@ lint: $(VENV)/.installed
 	@# Import contracts: [tool.importlinter] in pyproject.toml.
 	PYTHONPATH=layers/shared:functions:. $(VENV)/bin/lint-imports --no-cache --no-logo
 
+# pytest-xdist workers (auto: one per CPU), each with its own embedded AWS (tests/embedded_aws.py);
+# the IAM check (tests/conftest.py) gathers every worker's recorded calls and judges them together.
+# A test file stays on one worker, so a module's local platform starts once; slow files go first.
+PYTEST_WORKERS ?= auto
+PYTEST := $(VENV)/bin/pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+
 unit: $(VENV)/.installed
-	$(VENV)/bin/pytest -q -m "not api_contract"
+	$(PYTEST) -m "not api_contract"
+
+# Without the end-to-end runs that start local platforms or wait on real time (marked slow).
+test-fast: $(VENV)/.installed
+	$(PYTEST) -m "not api_contract and not slow"
 
 # The published contract is the served behaviour: schemathesis (schemathesis.toml, seeded and
 # bounded) against the local platform's /v1/openapi.json, every phase including the stateful one.
@@ -64,7 +76,10 @@ sam-checks: $(SAM_VENV)/.installed-$(SAM_CLI_VERSION) $(VENV)/.installed
 	$(PY) -m local.lint_template template.yaml
 	PATH="$(abspath $(SAM_VENV))/bin:$$PATH" $(SAM) build --cached --parallel
 
-test: lint unit api-contract sam-checks
+# After lint, the tests, schemathesis and the template checks run side by side (each one's output
+# printed whole when it ends); any failure fails the run.
+test: lint
+	@$(MAKE) --no-print-directory --output-sync=target -j3 unit api-contract sam-checks
 
 # The whole platform locally: embedded AWS, HTTP API on PORT (3000), every event source.
 run: $(VENV)/.installed
@@ -87,6 +102,12 @@ webhook: $(VENV)/.installed
 invoke: $(VENV)/.installed
 	@[ -n "$(FN)" ] && [ -n "$(EVENT)" ] || { echo "usage: make invoke FN=<function> EVENT=<events/...json>" >&2; exit 2; }
 	@$(PY) -m local.invoke "$(FN)" "$(EVENT)"
+
+# A benchmark, not a test: counts AWS calls per unit of work on the embedded AWS, prices them, times
+# cold starts; writes bench/results.json, BENCHMARKS.md and bench/calls_per_unit.png.
+# MAKE_TEST_SECONDS=... adds the duration of a `make test` measured elsewhere.
+bench: $(VENV)/.installed
+	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache

@@ -1,7 +1,8 @@
 """Local-only routes that let a person play customer and watch a business's callbacks arrive.
 
 - POST /local/customer-messages  {"text": "...", "wa_id"?: "...", "user_id"?: "...", "name"?: "...",
-  "phone_number_id"?: "..."} sends a customer message into the real webhook path, signed like Meta.
+  "phone_number_id"?: "..."} sends a customer message into the real webhook path, signed like Meta,
+  and answers once the ingest consumer stored it (`messages_stored`: 1), or after 10 seconds (0).
 - POST /local/callbacks/{business_id}  a callback receiver: verifies the Standard Webhooks signature
   with the business's secret, as a business's server would, and keeps what arrived.
 - GET  /local/callbacks  what arrived, newest last, with whether each signature verified.
@@ -30,6 +31,18 @@ def customer_envelope(
     return envelope(
         change(phone_number_id, messages=[message], contacts=[contact(wa_id, user_id, name)]), waba_id="local-waba"
     )
+
+
+def _stored_soon(wamid: str, timeout: float = 10.0) -> bool:
+    """Whether the message is stored within `timeout`: the webhook only queues it, the ingest consumer stores it."""
+    from bizline.adapters.messages_store import find_message_by_wamid
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if find_message_by_wamid(wamid) is not None:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 class Playground:
@@ -61,10 +74,9 @@ class Playground:
         )
         raw, headers = signed_body(notification, DEMO_META_APP_SECRET)
         status, answer = self.post_to_gateway("/webhooks/whatsapp", headers, raw)
-        return status, {
-            "wamid": notification["entry"][0]["changes"][0]["value"]["messages"][0]["id"],
-            "webhook": json.loads(answer or b"{}"),
-        }
+        wamid = notification["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
+        stored = status == 200 and _stored_soon(wamid)
+        return status, {"wamid": wamid, "webhook": json.loads(answer or b"{}"), "messages_stored": int(stored)}
 
     def _callback(self, business_id: str, headers: dict[str, str], body: bytes) -> Reply:
         from bizline.adapters.accounts_store import get_callback_settings

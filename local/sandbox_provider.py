@@ -138,7 +138,7 @@ class SandboxProvider:
         holders = self.accounts.holding(phone_number_id)
         if not holders:
             raise _no_such_object(phone_number_id)
-        if not any(secrets.compare_digest(account.access_token, access_token) for account in holders):
+        if not any(secrets.compare_digest(account.access_token.encode(), access_token.encode()) for account in holders):
             raise _invalid_token()
         wamid = f"wamid.sandbox.{secrets.token_hex(12)}"
         with self._lock:

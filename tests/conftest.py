@@ -3,17 +3,17 @@
 import os
 import tempfile
 from collections.abc import Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from local.gateway import HttpApiGateway, IamCredentials
 from local.moto_safety import serialize_moto_requests
-from local.resources import provision
-from local.template import LOCAL_ENDPOINT, functions, load_template
+from local.template import functions
+from tests.embedded_aws import EmbeddedAws
 
 serialize_moto_requests()
 
@@ -54,27 +54,40 @@ def function_environment(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return environment
 
 
+@pytest.fixture(scope="session")
+def embedded_aws() -> Iterator[EmbeddedAws]:
+    """moto with every resource of template.yaml, provisioned once per test process (tests/embedded_aws.py)."""
+    embedded = EmbeddedAws()
+    yield embedded
+    embedded.stop()
+
+
 @pytest.fixture
-def aws(function_environment: dict[str, str]) -> Iterator[dict[str, Any]]:
-    """moto with every resource of template.yaml: tables, queues, secrets, ..."""
-    with mock_aws():
-        _reset_cached_clients()
+def aws(function_environment: dict[str, str], embedded_aws: EmbeddedAws) -> Iterator[dict[str, Any]]:
+    """moto with every resource of template.yaml: tables, queues, secrets, ..., as new for each test."""
+    embedded_aws.fresh()
+    _reset_cached_clients()
 
-        def client(service: str) -> Any:
-            return boto3.client(service, region_name="eu-central-1")
+    def client(service: str) -> Any:
+        return boto3.client(service, region_name="eu-central-1")
 
-        provision(client, load_template(), LOCAL_ENDPOINT)
-        yield {
-            "dynamodb": client("dynamodb"),
-            "sqs": client("sqs"),
-            "secretsmanager": client("secretsmanager"),
-            "s3": client("s3"),
-        }
-        _reset_cached_clients()
-        # A test may have installed the sandbox provider (tests.support.sandbox_account): send through Meta again.
-        from bizline.adapters.providers import use_provider
+    yield {
+        "dynamodb": client("dynamodb"),
+        "sqs": client("sqs"),
+        "secretsmanager": client("secretsmanager"),
+        "s3": client("s3"),
+    }
+    _reset_cached_clients()
+    # A test may have installed the sandbox provider (tests.support.sandbox_account): send through Meta again.
+    from bizline.adapters.providers import use_provider
 
-        use_provider(None)
+    use_provider(None)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first (stable otherwise): under pytest-xdist the quick ones then fill in around them
+    instead of one worker finishing a long end-to-end run alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 REVIEWER_CREDENTIALS = IamCredentials("AKIAREVIEWERTEST0001", "reviewer-secret-key-for-tests")
@@ -99,16 +112,38 @@ from tests.contract import iam  # noqa: E402
 iam.install_recorder()
 
 
+WHOLE_SUITE_MARKEXPR = "not api_contract"
+
+
 def _is_whole_suite(session: pytest.Session) -> bool:
     config = session.config
-    if config.option.keyword or config.option.markexpr or getattr(config.option, "lf", False):
+    # `make unit` leaves schemathesis to its own run (`-m "not api_contract"`): still every test of the suite.
+    if (
+        config.option.keyword
+        or config.option.markexpr not in ("", WHOLE_SUITE_MARKEXPR)
+        or getattr(config.option, "lf", False)
+    ):
         return False
     tests_root = Path(__file__).resolve().parent
     arguments = [Path(str(argument).split("::", 1)[0]).resolve() for argument in config.args]
     return all(argument in {tests_root, tests_root.parent} for argument in arguments)
 
 
+_WORKER_CALLS = "bizline_iam_calls"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """Under pytest-xdist the controller judges the run: each worker hands over the calls it recorded."""
+    iam.RECORDED.update(iam.Call(**call) for call in getattr(node, "workeroutput", {}).get(_WORKER_CALLS, []))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        # An xdist worker saw only its share of the tests: the controller checks them all together.
+        workeroutput[_WORKER_CALLS] = [asdict(call) for call in iam.RECORDED]
+        return
     recording = Path(os.environ.get("BIZLINE_IAM_RECORDING", Path(tempfile.gettempdir()) / "bizline-iam-calls.json"))
     iam.save(recording, iam.RECORDED)
     problems = [f"{call.function} may not {call.action} on {call.resource}" for call in iam.refused(iam.RECORDED)]

@@ -51,6 +51,11 @@ def scan(dynamodb: Any, table: str) -> list[dict[str, Any]]:
     return dynamodb.scan(TableName=table)["Items"]
 
 
+def delivery_owner(item: dict[str, Any]) -> str:
+    """The business a raw delivery item belongs to: its partition is one of the business's shards."""
+    return item["shard"]["S"].rsplit("#", 1)[0]
+
+
 # -- WhatsApp webhooks: Meta's envelopes (local.meta_envelopes) with the tests' customer and times ----
 CUSTOMER_WA_ID = "436601234567"
 envelope = meta_envelopes.envelope
@@ -91,6 +96,22 @@ def post_webhook(api: HttpApiGateway, payload: dict[str, Any] | bytes, secret: s
     if secret is not None:
         sent_headers["x-hub-signature-256"] = meta_signature(body, secret)
     return api.request("POST", "/webhooks/whatsapp", headers=sent_headers, body=body)
+
+
+INGEST_QUEUE, INGEST_FUNCTION = "IngestQueue", "WhatsAppIngestFunction"
+
+
+def ingest() -> list[Any]:
+    """Let the ingest consumer act on every envelope the webhook queued (as Lambda's SQS poller would)."""
+    return drain(INGEST_QUEUE, INGEST_FUNCTION)
+
+
+def post_and_ingest(api: HttpApiGateway, payload: dict[str, Any] | bytes, secret: str | None, **headers: str):
+    """Post a notification as Meta does, then let the ingest consumer act on what it queued."""
+    response = post_webhook(api, payload, secret, **headers)
+    results = ingest()
+    assert all(result == {"batchItemFailures": []} for result in results), results
+    return response
 
 
 def sandbox_account(phone_number_id: str, display: str, verified_name: str = "Bäckerei Huber GmbH") -> tuple[str, str]:

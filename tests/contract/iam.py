@@ -11,13 +11,15 @@ client and Powertools' clients are all seen; a secret read from Powertools' proc
 counts too, since on Lambda each function's container fetches it itself. The running function is
 the handler module on the call's stack, so a handler invoked through `local.lambda_runtime.invoke`,
 the gateway, the pollers or called directly is attributed alike; AWS calls a test makes itself
-(setup, assertions) are not.
+(setup, assertions) are not. Work a handler submits to a thread pool (the callback attempts of a
+batch) carries the submitting function into the pool's thread, so its calls are attributed too.
 """
 
+import contextvars
 import fnmatch
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
@@ -66,8 +68,12 @@ def _handler_functions() -> dict[str, str]:
     return {spec.handler.rpartition(".")[0]: logical_id for logical_id, spec in functions().items()}
 
 
+# The function that handed the running thread its work (a thread pool's task), when no handler is on its stack.
+_HANDED_OVER_BY: contextvars.ContextVar[str | None] = contextvars.ContextVar("handed_over_by", default=None)
+
+
 def running_function() -> str | None:
-    """The function whose handler is on the current stack, if any."""
+    """The function whose handler is on the current stack, or that submitted the thread's current task."""
     handlers = _handler_functions()
     frame = sys._getframe(1)
     while frame is not None:
@@ -75,7 +81,20 @@ def running_function() -> str | None:
         if function:
             return function
         frame = frame.f_back
-    return None
+    return _HANDED_OVER_BY.get()
+
+
+def _attributed(function: str, work: Callable[..., Any]) -> Callable[..., Any]:
+    """`work`, run in a pool's thread with `function` as the function making its calls."""
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        token = _HANDED_OVER_BY.set(function)
+        try:
+            return work(*args, **kwargs)
+        finally:
+            _HANDED_OVER_BY.reset(token)
+
+    return run
 
 
 def table_arn(table: str, index: str | None = None) -> str:
@@ -173,6 +192,18 @@ def install_recorder() -> None:
         return get_secret(self, name, *args, **kwargs)
 
     SecretsProvider.get = recording_get_secret
+
+    # A handler's work handed to a thread pool (the callback attempts of a batch) is still its function's:
+    # the submitting function travels with the task into the pool's thread.
+    from concurrent.futures import ThreadPoolExecutor
+
+    submit = ThreadPoolExecutor.submit
+
+    def attributed_submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        function = running_function()
+        return submit(self, _attributed(function, fn) if function else fn, *args, **kwargs)
+
+    ThreadPoolExecutor.submit = attributed_submit
     recording_api_call._records_iam = True  # type: ignore[attr-defined]
     BaseClient._make_api_call = recording_api_call
     botocore.signers.generate_presigned_url = recording_presigned_url
@@ -364,24 +395,14 @@ REACHED_BY_IMPORT = "ReachedByImport"
 
 # Granted on purpose though no test exercises it: (function, action, resource logical id) and why.
 # Keep it short: a grant belongs here only when no test can drive the call through moto.
-_THREADED_CALLBACKS = "callback attempts run in a thread pool, where the recorder sees no handler on the stack"
 UNEXERCISED_GRANTS: dict[tuple[str, str, str], str] = {
-    ("CallbackDeliveryFunction", "dynamodb:GetItem", "BusinessesTable"): _THREADED_CALLBACKS,
-    ("CallbackDeliveryFunction", "dynamodb:UpdateItem", "BusinessesTable"): _THREADED_CALLBACKS,
-    ("CallbackDeliveryFunction", "dynamodb:GetItem", "DeliveriesTable"): _THREADED_CALLBACKS,
-    ("CallbackDeliveryFunction", "dynamodb:UpdateItem", "DeliveriesTable"): _THREADED_CALLBACKS,
-    ("CallbackDeliveryFunction", "sqs:SendMessage", "DeliveryQueue"): _THREADED_CALLBACKS,
-    ("WhatsAppWebhookFunction", "dynamodb:GetItem", "WhatsAppEventsTable"): (
-        "a template change reaches a business's template state only once changes are routed by the WhatsApp "
-        "Business Account id; the template tests call record_change directly"
-    ),
     ("MessagingApiFunction", "dynamodb:DeleteItem", "IdempotencyTable"): (
         "Powertools deletes the in-progress record of a request that raised, so a retry may run; "
         "no reply raises after its record is saved"
     ),
-    ("WhatsAppWebhookFunction", "dynamodb:GetItem", "CustomersTable"): (
+    ("WhatsAppIngestFunction", "dynamodb:GetItem", "CustomersTable"): (
         "two first messages of one customer racing: the loser reads the winner's customer id; "
-        "test_whatsapp_webhook's concurrent posts reach it only when the timing makes one lose"
+        "the concurrent webhook tests reach it only when two consumers race and the timing makes one lose"
     ),
     ("VerificationEventsFunction", "sqs:SendMessage", "VerificationEventsDeadLetterQueue"): (
         "SAM grants it for the stream's on-failure destination: Lambda's poller sends there with the "

@@ -7,6 +7,7 @@ would then be retried, re-sending callbacks that had already been delivered).
 
 import math
 
+from bizline.adapters import deliveries_store
 from bizline.settings import Settings, environment_variable
 from callback_delivery import handler
 
@@ -50,6 +51,11 @@ def test_every_attempt_of_a_batch_fits_the_functions_timeout():
         _callback_timeout_seconds(),
         _timeout(),
     )
+
+
+def test_the_retries_of_an_outcome_write_fit_the_store_and_queue_allowance():
+    # An outcome write DynamoDB fails is tried again after pauses; those pauses are part of an attempt's time
+    assert deliveries_store.OUTCOME_RETRY_SECONDS < STORE_AND_QUEUE_SECONDS / 2
 
 
 def test_no_attempt_waits_for_another_businesss_attempt():

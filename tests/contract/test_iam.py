@@ -5,9 +5,11 @@ tests pin the pieces it stands on: how a call becomes IAM requests, how a role a
 the recorder sees a real handler's calls.
 """
 
+import json
+
 import pytest
 
-from local.template import functions
+from local.template import PROJECT_ROOT, functions, load_template, physical_name
 from tests.contract import iam
 
 FUNCTIONS = sorted(functions())
@@ -107,12 +109,42 @@ def test_each_unexercised_grant_is_still_granted():
 
 
 def test_the_recorder_sees_the_calls_a_handler_makes(api):
-    # Given the recorder, installed for the session
+    # Given the recorder, installed for the session, and not yet holding the read below (a test that ran
+    # earlier in this process, in any order, may have recorded it: this one must see it recorded anew)
+    read = iam.Call("PublicVerificationFunction", "dynamodb:GetItem", iam.table_arn("PublicBadgesTable"))
+    iam.RECORDED.discard(read)
     before = set(iam.RECORDED)
     # When the public lookup runs for a number nobody registered
     response = api.request("GET", "/v1/public/verified/+4315550100")
     # Then its one read of the public badges table is recorded, attributed to its function
     assert response.status == 200, response
     new = iam.RECORDED - before
-    assert iam.Call("PublicVerificationFunction", "dynamodb:GetItem", iam.table_arn("PublicBadgesTable")) in new
+    assert read in new
+    assert not iam.refused(new)
+
+
+def test_the_recorder_sees_the_calls_a_handler_makes_in_its_thread_pool(api, aws, monkeypatch):
+    # Given a callback whose host turns out private when it is sent: its attempt settles in the
+    # delivery function's thread pool, with no handler on that thread's stack
+    from bizline.adapters import http_callbacks
+    from bizline.services import deliveries
+
+    from local.lambda_runtime import invoke
+    from tests.support import queue_bodies, sign_up
+
+    monkeypatch.setattr(http_callbacks, "resolve_all", lambda host, port: ["10.0.0.7"])
+    business, _key = sign_up(api, callback_url="https://hooks.rebinding.example/in")
+    deliveries.create_deliveries([deliveries.NewDelivery(business["business_id"], "message.received", "wamid.T", {})])
+    (task,) = queue_bodies(aws, "DeliveryQueue")
+    before = set(iam.RECORDED)
+    # When the delivery function handles its task
+    record = {"messageId": "msg-0", "body": json.dumps(task), "eventSource": "aws:sqs"}
+    sample = json.loads((PROJECT_ROOT / "events/callback_delivery/delivery.json").read_text())["Records"][0]
+    assert invoke(functions()["CallbackDeliveryFunction"], {"Records": [{**sample, **record}]}) == {
+        "batchItemFailures": []
+    }
+    # Then the outcome written from the pool's thread is attributed to the delivery function
+    new = iam.RECORDED - before
+    deliveries_table = iam.table_arn(physical_name(load_template(), "DeliveriesTable"))
+    assert iam.Call("CallbackDeliveryFunction", "dynamodb:UpdateItem", deliveries_table, conditioned=True) in new
     assert not iam.refused(new)

@@ -24,10 +24,11 @@ from tests.support import (
     bearer,
     change,
     contact,
+    delivery_owner,
     drain,
     envelope,
     meta_app_secret,
-    post_webhook,
+    post_and_ingest,
     queue_bodies,
     scan,
     sign_up,
@@ -64,7 +65,7 @@ def bakery(api, aws, receiver):
 
 
 def _customer_writes(api, bakery, wamid="wamid.BUDGET1"):
-    response = post_webhook(
+    response = post_and_ingest(
         api, envelope(change(NUMBER, [text_message(wamid, "Hallo")], contacts=[contact()])), bakery["meta_secret"]
     )
     assert response.status == 200
@@ -72,7 +73,7 @@ def _customer_writes(api, bakery, wamid="wamid.BUDGET1"):
 
 def _deliveries(aws) -> dict[str, dict]:
     items = scan(aws["dynamodb"], "DeliveriesTable")
-    return {item["business_id"]["S"]: {key: next(iter(v.values())) for key, v in item.items()} for item in items}
+    return {delivery_owner(item): {key: next(iter(v.values())) for key, v in item.items()} for item in items}
 
 
 def _sqs_event(bodies: list[dict]) -> dict:
@@ -112,7 +113,7 @@ def test_a_delivery_scheduled_decades_ahead_is_attempted_after_the_longest_wait(
     last_attempt = datetime.fromisoformat(record["updated_at"])
     aws["dynamodb"].update_item(
         TableName="DeliveriesTable",
-        Key={"business_id": {"S": bakery["business_id"]}, "delivery_id": {"S": record["delivery_id"]}},
+        Key={"shard": {"S": record["shard"]}, "delivery_id": {"S": record["delivery_id"]}},
         UpdateExpression="SET next_attempt_at = :far",
         ExpressionAttributeValues={":far": {"S": (last_attempt + timedelta(seconds=1e9)).isoformat()}},
     )
@@ -243,7 +244,7 @@ def test_the_deliveries_filter_accepts_every_status_the_api_returns(api, aws, mo
     monkeypatch.setattr(http_callbacks, "resolve_all", lambda host, port: ["10.0.0.7"])
     _business, key = sign_up(api, callback_url="https://hooks.rebinding.example/in")
     add_number(api, key, NUMBER)
-    post_webhook(
+    post_and_ingest(
         api, envelope(change(NUMBER, [text_message("wamid.UNSAFE", "x")], contacts=[contact()])), meta_app_secret(aws)
     )
     drain("DeliveryQueue", "CallbackDeliveryFunction")

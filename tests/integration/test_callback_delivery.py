@@ -22,8 +22,8 @@ from tests.support import (
     envelope,
     json_headers,
     meta_app_secret,
+    post_and_ingest,
     post_json,
-    post_webhook,
     queue_bodies,
     scan,
     sign_up,
@@ -77,7 +77,7 @@ def bakery(api, aws, receiver):
 
 
 def _customer_writes(api, bakery, wamid="wamid.CB1", text="Gibt es Krapfen?"):
-    response = post_webhook(
+    response = post_and_ingest(
         api, envelope(change(NUMBER, [text_message(wamid, text)], contacts=[contact()])), bakery["meta_secret"]
     )
     assert response.status == 200
@@ -280,7 +280,7 @@ def test_during_a_rotation_both_secrets_sign_for_24_hours(api, aws, bakery, rece
 def test_without_a_callback_url_the_message_is_still_in_the_history(api, aws):
     _business, key = sign_up(api)
     add_number(api, key, NUMBER)
-    post_webhook(
+    post_and_ingest(
         api, envelope(change(NUMBER, [text_message("wamid.NOCB", "Hallo")], contacts=[contact()])), meta_app_secret(aws)
     )
     drain("DeliveryQueue", "CallbackDeliveryFunction")
@@ -296,7 +296,7 @@ def test_a_callback_to_a_private_address_is_refused_at_send_time(api, aws, monke
     monkeypatch.setattr(http_callbacks, "resolve_all", lambda host, port: ["169.254.169.254"])
     _business, key = sign_up(api, callback_url="https://hooks.rebinding.example/in")
     add_number(api, key, NUMBER)
-    post_webhook(
+    post_and_ingest(
         api, envelope(change(NUMBER, [text_message("wamid.SSRF", "x")], contacts=[contact()])), meta_app_secret(aws)
     )
     drain("DeliveryQueue", "CallbackDeliveryFunction")

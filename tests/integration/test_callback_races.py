@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from bizline.adapters import accounts_store, http_callbacks
+from bizline.adapters import accounts_store, deliveries_store, http_callbacks
 from bizline.clock import utc_now
 from bizline.services import deliveries
 
@@ -17,8 +17,8 @@ from tests.support import (
     envelope,
     json_headers,
     meta_app_secret,
+    post_and_ingest,
     post_json,
-    post_webhook,
     scan,
     sign_up_body,
     text_message,
@@ -54,7 +54,7 @@ def bakery(api, aws, receiver):
 
 def _customer_writes(api, bakery, wamid):
     payload = envelope(change(NUMBER, [text_message(wamid, "Hallo")], contacts=[contact()]))
-    assert post_webhook(api, payload, bakery["meta_secret"]).status == 200
+    assert post_and_ingest(api, payload, bakery["meta_secret"]).status == 200
 
 
 def _deliveries(aws):
@@ -98,29 +98,30 @@ def test_a_stale_outcome_never_overwrites_the_retry_the_business_asked_for(api, 
     _customer_writes(api, bakery, "wamid.R3")
     ((delivery_id, _),) = _deliveries(aws).items()
     task = {"business_id": bakery["business_id"], "delivery_id": delivery_id}
-    read_settings = accounts_store.get_callback_settings
+    read = deliveries_store.read_for_attempts
     raced = []
 
-    def meanwhile(business_id):
-        # The stale copy has read the delivery (pending); before it reads the settings, the other
-        # copy settles it (callbacks off) and the business retries it, which turns callbacks back on.
+    def meanwhile(keys):
+        # The stale copy has read the delivery (pending) and the settings (callbacks off); before it
+        # settles, the other copy settles it (callbacks off) and the business retries it, which turns
+        # callbacks back on.
         if not raced:
             raced.append(True)
-            before = read_settings(business_id)
+            before = read(keys)
             assert deliveries.deliver(task) == "endpoint disabled"
             retried = api.request("POST", f"/v1/deliveries/{delivery_id}/retry", headers=bearer(bakery["key"]))
             assert retried.status == 202, retried.body
             return before
-        return read_settings(business_id)
+        return read(keys)
 
-    monkeypatch.setattr(accounts_store, "get_callback_settings", meanwhile)
+    monkeypatch.setattr(deliveries_store, "read_for_attempts", meanwhile)
     # When the stale copy goes on with what it read
     summary = deliveries.deliver(task)
     # Then its outcome does not overwrite the reopened delivery
     assert summary == "superseded by a retry"
     assert _deliveries(aws) == {delivery_id: "pending"}
     # and the retry's own task delivers it
-    monkeypatch.setattr(accounts_store, "get_callback_settings", read_settings)
+    monkeypatch.setattr(deliveries_store, "read_for_attempts", read)
     drain("DeliveryQueue", "CallbackDeliveryFunction")
     assert _deliveries(aws) == {delivery_id: "succeeded"}
     assert len(receiver.received) == 1

@@ -15,7 +15,7 @@ from tests.support import (
     envelope,
     json_headers,
     meta_app_secret,
-    post_webhook,
+    post_and_ingest,
     scan,
     sign_up,
     sign_up_body,
@@ -61,7 +61,7 @@ def test_a_deeply_nested_body_on_the_webhook_is_refused_before_the_signature_che
     # Given an unsigned webhook body ten thousand arrays deep
     body = ("[" * 10_000 + "]" * 10_000).encode()
     # When it reaches the unauthenticated WhatsApp webhook
-    response = post_webhook(api, body, secret=None)
+    response = post_and_ingest(api, body, secret=None)
     # Then it is a 400 with the error body, and nothing is kept
     _assert_error(response, 400, "nesting_too_deep")
     assert scan(aws["dynamodb"], "UnroutedWebhooksTable") == []
@@ -121,7 +121,7 @@ def busy_bakery(api, aws):
         for turn in range(2):
             at = int((now - timedelta(minutes=10 * index + turn)).timestamp())
             message = text_message(f"wamid.{index}.{turn}", "hallo", wa_id=wa_id, timestamp=at)
-            post_webhook(api, envelope(change(NUMBER, [message], contacts=[contact(wa_id)])), secret)
+            post_and_ingest(api, envelope(change(NUMBER, [message], contacts=[contact(wa_id)])), secret)
     conversations = api.request("GET", "/v1/conversations", headers=bearer(key)).json()["items"]
     return {"business": business, "key": key, "customers": [row["customer_id"] for row in conversations]}
 

@@ -11,7 +11,7 @@ from tests.support import (
     contact,
     envelope,
     meta_app_secret,
-    post_webhook,
+    post_and_ingest,
     sign_up,
     text_message,
 )
@@ -28,7 +28,8 @@ def bakery(api, aws):
 
 def _writes(api, bakery, wamid, wa_id, at, name="Anna"):
     message = text_message(wamid, f"message {wamid}", wa_id=wa_id, timestamp=int(at.timestamp()))
-    post_webhook(api, envelope(change(NUMBER, [message], contacts=[contact(wa_id, name=name)])), bakery["meta_secret"])
+    payload = envelope(change(NUMBER, [message], contacts=[contact(wa_id, name=name)]))
+    post_and_ingest(api, payload, bakery["meta_secret"])
 
 
 def test_conversations_list_one_row_per_customer_most_recent_first_with_the_window(api, bakery):

@@ -19,8 +19,8 @@ from tests.support import (
     envelope,
     json_headers,
     meta_app_secret,
+    post_and_ingest,
     post_json,
-    post_webhook,
     queue_bodies,
     sandbox_account,
     scan,
@@ -56,7 +56,7 @@ def _customer_writes(api, bakery, wamid="wamid.IN1", timestamp=None):
     timestamp = timestamp or int(datetime.now(UTC).timestamp())
     message = text_message(wamid, "Habt ihr offen?", timestamp=timestamp)
     assert (
-        post_webhook(api, envelope(change(NUMBER, [message], contacts=[contact()])), bakery["meta_secret"]).status
+        post_and_ingest(api, envelope(change(NUMBER, [message], contacts=[contact()])), bakery["meta_secret"]).status
         == 200
     )
 
@@ -209,7 +209,7 @@ def test_idempotency_keys_are_per_business(api, aws, bakery):
     _customer_writes(api, bakery)
     _, other_key = sign_up(api, display_name="Other")
     add_number(api, other_key, "5556667777")
-    post_webhook(
+    post_and_ingest(
         api,
         envelope(
             change(
@@ -241,7 +241,7 @@ def _status_of(aws, message_id):
 def test_statuses_only_move_forward(api, aws, bakery, sandbox):
     message_id, wamid = _sent_reply(api, aws, bakery, sandbox)
     for state in ("delivered", "read", "delivered", "sent"):
-        post_webhook(api, envelope(change(NUMBER, statuses=[status(wamid, state)])), bakery["meta_secret"])
+        post_and_ingest(api, envelope(change(NUMBER, statuses=[status(wamid, state)])), bakery["meta_secret"])
     drain("StatusQueue", "StatusUpdatesFunction")
     state, stored = _status_of(aws, message_id)
     assert state == "read"
@@ -254,7 +254,7 @@ def test_statuses_only_move_forward(api, aws, bakery, sandbox):
 def test_a_failed_status_records_metas_error(api, aws, bakery, sandbox):
     message_id, wamid = _sent_reply(api, aws, bakery, sandbox)
     errors = [{"code": 131047, "title": "Re-engagement message", "message": "More than 24 hours have passed"}]
-    post_webhook(
+    post_and_ingest(
         api, envelope(change(NUMBER, statuses=[status(wamid, "failed", errors=errors)])), bakery["meta_secret"]
     )
     drain("StatusQueue", "StatusUpdatesFunction")
@@ -264,14 +264,14 @@ def test_a_failed_status_records_metas_error(api, aws, bakery, sandbox):
 
 
 def test_a_status_that_overtakes_its_send_is_retried_not_lost(api, aws, bakery):
-    post_webhook(api, envelope(change(NUMBER, statuses=[status("wamid.FUTURE", "sent")])), bakery["meta_secret"])
+    post_and_ingest(api, envelope(change(NUMBER, statuses=[status("wamid.FUTURE", "sent")])), bakery["meta_secret"])
     results = drain("StatusQueue", "StatusUpdatesFunction")
     assert len(results[0]["batchItemFailures"]) == 1
 
 
 def test_a_status_for_a_wamid_bizline_never_sent_is_kept_as_unmatched_not_dead_lettered(api, aws, bakery):
     # Given a status for a message some other client sent, already handed to the consumer three times
-    post_webhook(api, envelope(change(NUMBER, statuses=[status("wamid.ECHO", "delivered")])), bakery["meta_secret"])
+    post_and_ingest(api, envelope(change(NUMBER, statuses=[status("wamid.ECHO", "delivered")])), bakery["meta_secret"])
     url = aws["sqs"].get_queue_url(QueueName="StatusQueue")["QueueUrl"]
     for _ in range(3):
         assert aws["sqs"].receive_message(QueueUrl=url, VisibilityTimeout=0)["Messages"]
@@ -293,7 +293,7 @@ def test_a_failed_status_never_changes_a_customers_message(api, aws, bakery):
     inbound = next(m for m in scan(aws["dynamodb"], "MessagesTable") if m["direction"]["S"] == "inbound")
     wamid = inbound["wamid"]["S"]
     errors = [{"code": 131000, "title": "Something went wrong"}]
-    post_webhook(
+    post_and_ingest(
         api, envelope(change(NUMBER, statuses=[status(wamid, "failed", errors=errors)])), bakery["meta_secret"]
     )
     # When the consumer takes it
@@ -436,7 +436,7 @@ def test_a_burst_on_one_number_is_paced_not_dropped_and_other_numbers_go_on(api,
         assert _reply(api, bakery["key"], text={"body": f"reply {index}"}).status == 202
     _, other_key = sign_up(api, display_name="Other")
     add_number(api, other_key, "5556667777")
-    post_webhook(
+    post_and_ingest(
         api,
         envelope(
             change(
@@ -495,7 +495,7 @@ def test_a_malformed_send_task_is_one_reported_failure_and_the_good_task_is_sent
 def test_a_malformed_status_task_is_one_reported_failure_and_the_good_status_applies(api, aws, bakery, sandbox):
     # Given a sent reply's `delivered` status on the status queue, and beside it a body that is not JSON
     message_id, wamid = _sent_reply(api, aws, bakery, sandbox)
-    post_webhook(api, envelope(change(NUMBER, statuses=[status(wamid, "delivered")])), bakery["meta_secret"])
+    post_and_ingest(api, envelope(change(NUMBER, statuses=[status(wamid, "delivered")])), bakery["meta_secret"])
     malformed = _put_on_queue(aws, "StatusQueue", "{not json")
     # When the status consumer takes both in one batch
     (result,) = drain("StatusQueue", "StatusUpdatesFunction", rounds=1)

@@ -11,8 +11,8 @@ from tests.support import (
     contact,
     envelope,
     meta_app_secret,
+    post_and_ingest,
     post_json,
-    post_webhook,
     scan,
     sign_up_body,
     text_message,
@@ -39,7 +39,7 @@ def _customer_writes(api, bakery):
     """A customer's message; returns the times bizline may count from: when it was sent, when it arrived."""
     message = text_message("wamid.RET1", "Hallo")
     payload = envelope(change(NUMBER, [message], contacts=[contact()]))
-    assert post_webhook(api, payload, bakery["meta_secret"]).status == 200
+    assert post_and_ingest(api, payload, bakery["meta_secret"]).status == 200
     return int(message["timestamp"]), time.time()
 
 

@@ -59,6 +59,8 @@ EXPECTED_BATCH_FAILURES = {
     "status_updates/read.json": 1,  # the status names a message not sent yet: retried later
     "callback_delivery/delivery.json": 0,
     "message_sender/send.json": 0,
+    "whatsapp_ingest/envelope.json": 0,
+    "whatsapp_ingest/repeated_and_unreadable.json": 0,  # the body that is no envelope is kept, not retried
 }
 
 
@@ -110,6 +112,24 @@ def test_queue_sample_events(aws, name):
     event = json.loads((EVENTS / name).read_text())
     response = invoke(SPECS[Path(name).parent.name], event)
     assert len(response["batchItemFailures"]) == EXPECTED_BATCH_FAILURES[name]
+
+
+def test_the_sample_ingest_batch_stores_once_and_keeps_what_it_cannot_read(aws):
+    # Given the demo bakery, and a batch with one envelope twice and a body that is no envelope
+    seed_demo_business()
+    event = json.loads((EVENTS / "whatsapp_ingest/repeated_and_unreadable.json").read_text())
+    # When the ingest consumer gets it
+    assert invoke(SPECS["whatsapp_ingest"], event) == {"batchItemFailures": []}
+    # Then the customer's message is stored and called back once, and the odd body is kept with its reason
+    wamid = "wamid.HBgLNDM2NjAxMjM0NTY3FQIAEhggQjE="
+    messages = aws["dynamodb"].scan(TableName="MessagesTable")["Items"]
+    assert [m["business_id"]["S"] for m in messages if m["message_id"]["S"] == wamid] == [DEMO_BUSINESS_ID]
+    stored_deliveries = aws["dynamodb"].scan(TableName="DeliveriesTable")["Items"]
+    deliveries = [json.loads(item["payload"]["S"]) for item in stored_deliveries]
+    assert [d["data"]["message"]["message_id"] for d in deliveries if d["type"] == "message.received"] == [wamid]
+    (kept,) = aws["dynamodb"].scan(TableName="UnroutedWebhooksTable")["Items"]
+    assert kept["phone_number_id"]["S"] == "ingest"
+    assert "not a WhatsApp webhook envelope" in json.loads(kept["payload"]["S"])["reason"]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_STREAM_RESULTS))

@@ -15,6 +15,7 @@ from tests.support import (
     as_reviewer,
     bearer,
     connect_account,
+    delivery_owner,
     drain_stream,
     post_json,
     sandbox_account,
@@ -580,7 +581,7 @@ def test_every_transition_becomes_one_signed_callback_even_when_the_stream_repea
     assert again == [{"batchItemFailures": []}]
     # Then one delivery per transition exists, stored for the callback machinery, none twice
     deliveries = [
-        item for item in scan(aws["dynamodb"], "DeliveriesTable") if item["business_id"]["S"] == business["business_id"]
+        item for item in scan(aws["dynamodb"], "DeliveriesTable") if delivery_owner(item) == business["business_id"]
     ]
     assert sorted(item["event_type"]["S"] for item in deliveries) == [
         "verification.approved",

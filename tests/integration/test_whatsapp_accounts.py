@@ -19,8 +19,8 @@ from tests.support import (
     drain,
     envelope,
     meta_app_secret,
+    post_and_ingest,
     post_json,
-    post_webhook,
     sandbox_account,
     scan,
     sign_up,
@@ -94,6 +94,24 @@ def test_an_account_meta_does_not_confirm_is_refused_and_nothing_is_kept(api, aw
     assert _waba_secrets(aws) == []
 
 
+@pytest.mark.parametrize(
+    "token",
+    ["EAAsandbox-tökén-with-umlauts-0000", "EAAsandbox token with spaces 00", "EAA\u202etoken-bidi-override-00"],
+)
+def test_a_token_that_cannot_be_one_of_metas_is_refused_before_asking_meta(api, aws, token):
+    # Given a token with characters no Meta token has
+    _, key = sign_up(api)
+    waba_id, _ = sandbox_account(NUMBER, DISPLAY)
+    # When the business connects with it
+    response = connect_account(api, key, waba_id, token)
+    # Then it is a 422 naming the token, Meta was never asked to subscribe, and nothing was written
+    assert response.status == 422, response.body
+    assert response.json()["error"]["details"][0]["field"] == "access_token"
+    assert _accounts()[waba_id].subscribed is False
+    assert scan(aws["dynamodb"], "WhatsAppAccountsTable") == []
+    assert _waba_secrets(aws) == []
+
+
 def test_adding_a_number_takes_what_meta_reports_not_what_the_business_types(api, aws):
     # Given a connected account whose number Meta reports with its own formatting and name
     _, key = sign_up(api)
@@ -144,7 +162,8 @@ def test_a_business_cannot_receive_or_send_for_a_number_id_it_cannot_prove(api, 
     # Then the number's customers reach the real business
     message = text_message("wamid.PROVEN1", "Servus")
     assert (
-        post_webhook(api, envelope(change(NUMBER, [message], contacts=[contact()])), meta_app_secret(aws)).status == 200
+        post_and_ingest(api, envelope(change(NUMBER, [message], contacts=[contact()])), meta_app_secret(aws)).status
+        == 200
     )
     (stored,) = scan(aws["dynamodb"], "MessagesTable")
     assert stored["business_id"]["S"] == real_business["business_id"]
@@ -163,7 +182,7 @@ def test_sends_use_the_token_of_the_account_the_number_was_proven_through(api, a
     sandbox = get_provider()
     assert isinstance(sandbox, SandboxProvider)
     message = text_message("wamid.IN9", "Hallo", timestamp=int(time.time()))
-    post_webhook(api, envelope(change(NUMBER, [message], contacts=[contact()])), meta_app_secret(aws))
+    post_and_ingest(api, envelope(change(NUMBER, [message], contacts=[contact()])), meta_app_secret(aws))
     body = {"from_phone_number_id": NUMBER, "to": {"wa_id": "436601234567"}, "type": "text", "text": {"body": "Ja"}}
     # When the business replies, and later rotates its token and replies again
     assert post_json(api, "/v1/messages", body, key).status == 202
@@ -202,9 +221,15 @@ def test_disconnecting_an_account_removes_its_numbers_and_token(api, aws):
     assert _waba_secrets(aws) == []
     assert api.request("DELETE", f"/v1/whatsapp-accounts/{waba_id}", headers=bearer(key)).status == 404
     message = text_message("wamid.AFTER1", "Hallo?")
-    answer = post_webhook(api, envelope(change(NUMBER, [message], contacts=[contact()])), meta_app_secret(aws))
-    assert answer.json()["unrouted"] == 1
+    answer = post_and_ingest(api, envelope(change(NUMBER, [message], contacts=[contact()])), meta_app_secret(aws))
+    assert answer.status == 200
+    assert _kept_unrouted(aws) == ["message#wamid.AFTER1"]
+    assert scan(aws["dynamodb"], "MessagesTable") == []
     assert business["business_id"]
+
+
+def _kept_unrouted(aws):
+    return [item["event_key"]["S"] for item in scan(aws["dynamodb"], "UnroutedWebhooksTable")]
 
 
 # -- Meta's Graph API, spoken over HTTP ------------------------------------------------------------
@@ -313,7 +338,7 @@ def test_a_number_typed_in_before_accounts_existed_proves_nothing(api, aws):
     )
     # When a customer writes to the number, and the attacker sends from it
     message = text_message("wamid.LEGACY1", "Hallo")
-    routed = post_webhook(api, envelope(change(NUMBER, [message], contacts=[contact()])), meta_app_secret(aws))
+    routed = post_and_ingest(api, envelope(change(NUMBER, [message], contacts=[contact()])), meta_app_secret(aws))
     reply = post_json(
         api,
         "/v1/messages",
@@ -321,7 +346,8 @@ def test_a_number_typed_in_before_accounts_existed_proves_nothing(api, aws):
         attacker_key,
     )
     # Then the message reaches nobody and the send is refused
-    assert routed.json()["unrouted"] == 1
+    assert routed.status == 200
+    assert _kept_unrouted(aws) == ["message#wamid.LEGACY1"]
     assert reply.status == 404
     # When the business that holds the number at Meta adds it
     owner, owner_key = sign_up(api)

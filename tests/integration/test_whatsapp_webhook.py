@@ -1,4 +1,8 @@
-"""GET|POST /webhooks/whatsapp: the handshake, signatures, parsing, routing and idempotency."""
+"""GET|POST /webhooks/whatsapp: the handshake, signatures, parsing, routing and idempotency.
+
+The webhook hands each signed envelope to the ingest queue; what it holds is stored by the ingest
+consumer, which these tests run (`ingest`, `post_and_ingest`) before looking at what was stored.
+"""
 
 import base64
 import json
@@ -11,7 +15,9 @@ from tests.support import (
     change,
     contact,
     envelope,
+    ingest,
     meta_app_secret,
+    post_and_ingest,
     post_webhook,
     queue_bodies,
     scan,
@@ -35,6 +41,7 @@ def _nothing_written(aws):
         assert scan(aws["dynamodb"], table) == [], table
     assert queue_bodies(aws, "DeliveryQueue") == []
     assert queue_bodies(aws, "StatusQueue") == []
+    assert queue_bodies(aws, "IngestQueue") == []
 
 
 # -- handshake ------------------------------------------------------------------------------------
@@ -65,10 +72,14 @@ def test_a_signed_notification_is_stored_and_queued_for_delivery(api, aws, baker
     payload = envelope(change(NUMBER, [text_message("wamid.A1", "Habt ihr Kipferl?")], contacts=[contact()]))
     # When Meta posts it
     response = post_webhook(api, payload, bakery["secret"])
-    # Then it is acknowledged, stored once with the service billing category, and queued for delivery
+    # Then it is acknowledged once it is on the ingest queue, as it came
     assert response.status == 200
-    assert response.json()["messages_stored"] == 1
+    assert response.json() == {"received": True, "queued_parts": 1}
+    assert queue_bodies(aws, "IngestQueue") == [payload]
+    # And once the ingest consumer ran, it is stored once with the service billing category, and queued for delivery
+    assert ingest() == [{"batchItemFailures": []}]
     messages = scan(aws["dynamodb"], "MessagesTable")
+    assert len(messages) == 1
     assert [(m["message_id"]["S"], m["billing_category"]["S"], m["direction"]["S"]) for m in messages] == [
         ("wamid.A1", "service", "inbound")
     ]
@@ -124,6 +135,7 @@ def test_the_signature_covers_the_exact_bytes_of_a_base64_encoded_body(aws, bake
     # When it reaches the function / Then the signature verifies over those bytes
     response = lambda_handler(event, LocalLambdaContext("WhatsAppWebhookFunction"))
     assert response["statusCode"] == 200, response["body"]
+    ingest()
     stored = scan(aws["dynamodb"], "MessagesTable")
     assert json.loads(stored[0]["content"]["S"])["text"]["body"] == "Grüß Gott 🥐"
 
@@ -180,18 +192,15 @@ def test_every_entry_change_message_and_status_of_a_batch_counts(api, aws, baker
         ],
     }
     # When it arrives
-    response = post_webhook(api, payload, bakery["secret"])
-    # Then every message is stored, the unknown type kept whole, and both statuses are queued
-    assert response.json() == {
-        "messages_stored": 5,
-        "duplicates": 0,
-        "statuses_queued": 2,
-        "unrouted": 0,
-        "changes_recorded": 0,
-        "messages_updated": 0,
-        "unreadable": 0,
-    }
+    response = post_and_ingest(api, payload, bakery["secret"])
+    assert response.status == 200
+    # Then every message is stored once and called back once, the unknown type kept whole, and both statuses
+    # are queued; nothing was unrouted, recorded as another change, updated or unreadable
     stored = {m["message_id"]["S"]: m for m in scan(aws["dynamodb"], "MessagesTable")}
+    assert len(scan(aws["dynamodb"], "DeliveriesTable")) == 5
+    assert scan(aws["dynamodb"], "UnroutedWebhooksTable") == []
+    assert scan(aws["dynamodb"], "WhatsAppEventsTable") == []
+    assert not any("edited_at" in m or "deleted_at" in m for m in stored.values())
     assert {key: value["type"]["S"] for key, value in stored.items()} == {
         "wamid.IMG": "image",
         "wamid.LOC": "location",
@@ -206,12 +215,12 @@ def test_every_entry_change_message_and_status_of_a_batch_counts(api, aws, baker
 def test_a_customer_known_only_by_user_id_is_one_customer_when_the_phone_number_appears(api, aws, bakery):
     # Given a customer who writes first with a username (business-scoped user id only)
     first = text_message("wamid.U1", "Hallo", wa_id=None, user_id="AT.1234567890")
-    post_webhook(api, envelope(change(NUMBER, [first], contacts=[contact(None, "AT.1234567890")])), bakery["secret"])
+    post_and_ingest(api, envelope(change(NUMBER, [first], contacts=[contact(None, "AT.1234567890")])), bakery["secret"])
     # When the same customer later writes with both ids
     second = text_message(
         "wamid.U2", "Noch da?", wa_id="436601234567", user_id="AT.1234567890", timestamp=1_795_000_050
     )
-    post_webhook(
+    post_and_ingest(
         api,
         envelope(change(NUMBER, [second], contacts=[contact("436601234567", "AT.1234567890")])),
         bakery["secret"],
@@ -229,9 +238,29 @@ def test_the_same_notification_ten_times_stores_and_queues_once(api, aws, bakery
     payload = envelope(change(NUMBER, [text_message("wamid.DUP", "Einmal bitte")], contacts=[contact()]))
     responses = [post_webhook(api, payload, bakery["secret"]) for _ in range(10)]
     assert {response.status for response in responses} == {200}
+    assert len(queue_bodies(aws, "IngestQueue")) == 10
+    assert ingest() == [{"batchItemFailures": []}]
     assert len(scan(aws["dynamodb"], "MessagesTable")) == 1
     assert len(scan(aws["dynamodb"], "DeliveriesTable")) == 1
     assert len(queue_bodies(aws, "DeliveryQueue")) == 1
+
+
+def _consume_each_at_once(aws) -> list:
+    """Ten consumers at once, each handed one of the queued envelopes (as Lambda scales out)."""
+    from whatsapp_ingest.handler import lambda_handler
+
+    from local.lambda_runtime import LocalLambdaContext
+
+    url = aws["sqs"].get_queue_url(QueueName="IngestQueue")["QueueUrl"]
+    records = []
+    while batch := aws["sqs"].receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        records += [{"messageId": m["MessageId"], "body": m["Body"], "eventSource": "aws:sqs"} for m in batch]
+
+    def consume(record):
+        return lambda_handler({"Records": [record]}, LocalLambdaContext("WhatsAppIngestFunction"))
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        return list(pool.map(consume, records))
 
 
 def test_the_same_notification_ten_times_at_once_stores_and_queues_once(api, aws, bakery):
@@ -239,6 +268,8 @@ def test_the_same_notification_ten_times_at_once_stores_and_queues_once(api, aws
     with ThreadPoolExecutor(max_workers=10) as pool:
         responses = list(pool.map(lambda _: post_webhook(api, payload, bakery["secret"]), range(10)))
     assert {response.status for response in responses} == {200}
+    # And ten consumers act on the ten copies at once
+    assert _consume_each_at_once(aws) == [{"batchItemFailures": []}] * 10
     assert len(scan(aws["dynamodb"], "MessagesTable")) == 1
     assert len(scan(aws["dynamodb"], "DeliveriesTable")) == 1
     assert len(queue_bodies(aws, "DeliveryQueue")) == 1
@@ -248,9 +279,9 @@ def test_the_same_notification_ten_times_at_once_stores_and_queues_once(api, aws
 # -- routing --------------------------------------------------------------------------------------
 def test_a_number_nobody_owns_is_acknowledged_and_kept_for_operators(api, aws, bakery):
     payload = envelope(change("5550001111", [text_message("wamid.LOST", "Hallo?")], contacts=[contact()]))
-    response = post_webhook(api, payload, bakery["secret"])
+    response = post_and_ingest(api, payload, bakery["secret"])
     assert response.status == 200
-    assert response.json()["unrouted"] == 1
+    assert len(scan(aws["dynamodb"], "UnroutedWebhooksTable")) == 1
     assert scan(aws["dynamodb"], "MessagesTable") == []
     unrouted = scan(aws["dynamodb"], "UnroutedWebhooksTable")
     assert [(item["phone_number_id"]["S"], item["event_key"]["S"]) for item in unrouted] == [
@@ -266,7 +297,7 @@ def test_messages_are_routed_to_the_business_owning_the_number(api, aws, bakery)
         change(NUMBER, [text_message("wamid.FOR-BAKERY", "a")], contacts=[contact()]),
         change("2223334444", [text_message("wamid.FOR-OTHER", "b")], contacts=[contact()]),
     )
-    post_webhook(api, payload, bakery["secret"])
+    post_and_ingest(api, payload, bakery["secret"])
     owners = {m["message_id"]["S"]: m["business_id"]["S"] for m in scan(aws["dynamodb"], "MessagesTable")}
     assert owners == {
         "wamid.FOR-BAKERY": bakery["business"]["business_id"],

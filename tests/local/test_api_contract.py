@@ -16,12 +16,15 @@ import pytest
 from local.demo import DEMO_API_KEY
 from local.platform import LocalPlatform
 
+pytestmark = pytest.mark.slow  # starts local platforms or waits on real time: `make test-fast` skips it
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "schemathesis.toml"
 SCHEMATHESIS = Path(sys.executable).parent / "st"
 
 
 @pytest.mark.api_contract
+@pytest.mark.timeout(600)  # schemathesis itself is given 420 s
 def test_the_served_api_is_the_published_openapi_document(tmp_path):
     # Given the whole platform running locally, with the demo business and its API key
     with LocalPlatform(port=0, log_out=io.StringIO()) as platform:

@@ -18,6 +18,8 @@ from local.platform import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalPlatform
 from tests.local.conftest import FIXTURE_TEMPLATE, wait_for
 from tests.local.fixture import handlers
 
+pytestmark = pytest.mark.slow  # starts local platforms or waits on real time: `make test-fast` skips it
+
 # One real second is one minute on the scheduler's clock.
 SPEED = 60
 FAKE_START = datetime.now(UTC).replace(second=0, microsecond=0)

@@ -7,6 +7,7 @@ import json
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -14,6 +15,8 @@ from botocore.credentials import Credentials
 from local import sigv4
 from local.platform import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalPlatform
 from local.template import ACCOUNT_ID, REGION
+
+pytestmark = pytest.mark.slow  # starts local platforms or waits on real time: `make test-fast` skips it
 
 
 def _raw(platform, method, path, body=None, headers=None):

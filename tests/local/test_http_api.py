@@ -4,8 +4,12 @@ import json
 import urllib.error
 import urllib.request
 
+import pytest
+
 from local.demo import DEMO_API_KEY, DEMO_BUSINESS_ID
 from local.template import http_routes
+
+pytestmark = pytest.mark.slow  # starts local platforms or waits on real time: `make test-fast` skips it
 
 
 def _call(platform, method, path, body=None, headers=None):

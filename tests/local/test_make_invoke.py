@@ -7,6 +7,8 @@ import pytest
 
 from local import invoke
 
+pytestmark = pytest.mark.slow  # starts local platforms or waits on real time: `make test-fast` skips it
+
 
 def test_invoke_runs_a_sample_event_against_a_fresh_embedded_aws(capsys):
     # When the sample "get own business" event is invoked by function folder name

@@ -9,7 +9,11 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from local.template import PROJECT_ROOT
+
+pytestmark = pytest.mark.slow  # starts local platforms or waits on real time: `make test-fast` skips it
 
 
 def _free_port() -> int:

@@ -1,6 +1,10 @@
 """The README's conversation walk-through works verbatim against the local platform."""
 
+import pytest
+
 from tests.local.readme import run_readme_block
+
+pytestmark = pytest.mark.slow  # starts local platforms or waits on real time: `make test-fast` skips it
 
 
 def test_the_readme_conversation_runs_as_written(platform):

@@ -1,6 +1,10 @@
 """The README's quick start works verbatim against the local platform."""
 
+import pytest
+
 from tests.local.readme import run_readme_block
+
+pytestmark = pytest.mark.slow  # starts local platforms or waits on real time: `make test-fast` skips it
 
 
 def test_the_readme_quick_start_runs_as_written(platform):

@@ -3,7 +3,11 @@
 import json
 import urllib.request
 
+import pytest
+
 from tests.local.readme import run_readme_block
+
+pytestmark = pytest.mark.slow  # starts local platforms or waits on real time: `make test-fast` skips it
 
 
 def test_the_readme_verification_runs_as_written(platform):

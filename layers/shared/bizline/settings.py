@@ -4,12 +4,19 @@ Resource names (tables, queues, the bucket, the secret) have no defaults: each f
 environment in template.yaml names the resources it uses, and reading one the environment does
 not name raises `MissingSetting` with the variable to set, instead of pointing at a resource
 that does not exist.
+
+Each field is read from the variable of its name in upper case (MESSAGES_TABLE for
+messages_table; the name is matched regardless of case) and parsed by pydantic as the field's
+type. A plain pydantic model does that: pydantic-settings, with its dotenv, CLI and cloud sources
+bizline does not use, cost more import time than all of bizline's own settings code.
 """
 
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict
 
 
 class MissingSetting(RuntimeError):
@@ -28,8 +35,16 @@ class _ResourceName:
 ResourceName = Annotated[str | None, _ResourceName()]
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+def _from_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The variables named like a field (of any case), keyed by the field."""
+    by_name = {name.lower(): value for name, value in environ.items()}
+    return {field: by_name[field] for field in Settings.model_fields if field in by_name}
+
+
+class Settings(BaseModel):
+    """Read from the environment when created; values given as arguments take precedence."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     stage: str = "dev"
     businesses_table: ResourceName = None
@@ -50,6 +65,7 @@ class Settings(BaseSettings):
     delivery_queue_url: ResourceName = None
     send_queue_url: ResourceName = None
     status_queue_url: ResourceName = None
+    ingest_queue_url: ResourceName = None
     meta_secret_name: ResourceName = None
     # Signs pagination cursors (adapters/cursors.py); the stack generates it.
     cursor_secret_name: ResourceName = None
@@ -71,6 +87,9 @@ class Settings(BaseSettings):
     # Messages and customers are kept this long after their last activity, then expire (DynamoDB TTL).
     retention_days: int = 400
 
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**_from_environment(os.environ), **values})
+
     def __getattribute__(self, name: str) -> Any:
         value = super().__getattribute__(name)
         # Only an unset value pays for the membership check; a set name is returned as read.
@@ -88,7 +107,7 @@ RESOURCE_FIELDS: frozenset[str] = frozenset(
 
 def environment_variable(field: str) -> str:
     """The environment variable a settings field is read from."""
-    return f"{Settings.model_config.get('env_prefix', '')}{field}".upper()
+    return field.upper()
 
 
 @lru_cache(maxsize=1)

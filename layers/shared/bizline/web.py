@@ -14,7 +14,6 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -140,15 +139,14 @@ def method_not_allowed(allowed: Iterable[str]) -> Response:
     return response
 
 
-def build_resolver(
-    *routers: Router, allowed_methods: Callable[[str], Iterable[str]] | None = None
-) -> APIGatewayHttpResolver:
-    """The resolver of one function: its routers, the error contract, and 404/405 for what no route serves.
+def describe_api(app: APIGatewayHttpResolver) -> APIGatewayHttpResolver:
+    """Give the resolver that generates the OpenAPI document its title and security schemes.
 
-    `allowed_methods(path)` names the methods the whole API serves at a path (the function behind the
-    catch-all routes knows every route); without it, the resolver's own routes decide.
+    Only that resolver needs them: Powertools' OpenAPI models are a pydantic model per object of the
+    specification, slower to import than boto3, so no function's resolver loads them to serve requests.
     """
-    app = APIGatewayHttpResolver(enable_validation=True)
+    from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer
+
     app.configure_openapi(
         title=API_TITLE,
         version=API_VERSION,
@@ -163,6 +161,18 @@ def build_resolver(
             ),
         },
     )
+    return app
+
+
+def build_resolver(
+    *routers: Router, allowed_methods: Callable[[str], Iterable[str]] | None = None
+) -> APIGatewayHttpResolver:
+    """The resolver of one function: its routers, the error contract, and 404/405 for what no route serves.
+
+    `allowed_methods(path)` names the methods the whole API serves at a path (the function behind the
+    catch-all routes knows every route); without it, the resolver's own routes decide.
+    """
+    app = APIGatewayHttpResolver(enable_validation=True)
 
     @app.exception_handler(BizlineError)
     def _domain_error(error: BizlineError) -> Response:

@@ -134,6 +134,11 @@ def get_callback_settings(business_id: str) -> CallbackSettings | None:
         record = BusinessRecord.get(business_id, consistent_read=True)
     except DoesNotExist:
         return None
+    return callback_settings_of(record)
+
+
+def callback_settings_of(record: BusinessRecord) -> CallbackSettings:
+    """The callback settings a stored business carries."""
     return CallbackSettings(
         callback_url=record.callback_url,
         webhook_secret=record.webhook_secret,

@@ -57,6 +57,11 @@ def _connection() -> Connection:
     return Connection()
 
 
+def shared_connection() -> Connection:
+    """The connection for requests that span tables (transactions, batch reads)."""
+    return _connection()
+
+
 def reset_connection() -> None:
     """Forget the transactions' connection (tests and the local platform switch endpoints)."""
     _connection.cache_clear()

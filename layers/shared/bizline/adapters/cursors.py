@@ -90,3 +90,18 @@ def owned_by(business_id: str) -> Callable[[Key], bool]:
 def in_partition(attribute: str, value: str) -> Callable[[Key], bool]:
     """Accepts a key whose `attribute` is `value` (an index partition such as a state)."""
     return lambda key: key.get(attribute, {}).get("S") == value
+
+
+def encode_position(business_id: str, after: str | None, scope: str) -> str | None:
+    """The cursor of a merged (sharded) listing: the sort value of the last item shown; None on the last page."""
+    if after is None:
+        return None
+    return encode_cursor({"business_id": {"S": business_id}, "after": {"S": after}}, scope=scope)
+
+
+def decode_position(cursor: str | None, business_id: str, scope: str) -> str | None:
+    """The sort value a merged listing's cursor continues after (None for the first page); else 400 invalid_cursor."""
+    key = decode_cursor(
+        cursor, lambda key: owned_by(business_id)(key) and isinstance(key.get("after", {}).get("S"), str), scope
+    )
+    return key["after"]["S"] if key else None

@@ -1,26 +1,43 @@
 """Persistence of callback deliveries: one item per event a business is told about.
 
 Takes and returns `StoredDelivery`s; the conditions guarding an attempt and a reopening live here.
+A batch of attempts is read in one request (with the businesses' callback settings) and claimed
+in one transaction; each outcome is one conditional write, tried again within the invocation when
+DynamoDB fails it, since an outcome not recorded means the callback is posted again later.
 """
 
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException
+from pynamodb.transactions import TransactWrite
 
-from bizline.adapters.conditional import save_if, update_if
-from bizline.adapters.cursors import decode_cursor, encode_cursor, owned_by
-from bizline.adapters.tables import DeliveryRecord
+from bizline.adapters.accounts_store import callback_settings_of
+from bizline.adapters.batch_reads import get_items
+from bizline.adapters.conditional import save_if, transact, update_if
+from bizline.adapters.cursors import decode_position, encode_position
+from bizline.adapters.shards import DELIVERY_SHARDS, newest_first, shard_key
+from bizline.adapters.tables import BusinessRecord, DeliveryRecord
 from bizline.clock import from_iso, to_iso
 from bizline.errors import TransitionRefused
+from bizline.models.businesses import CallbackSettings
 from bizline.models.deliveries import DeliveryOutcome, DeliveryStatus, StoredDelivery
 from bizline.rules.settling import ATTEMPTABLE, REOPENABLE
 
 KEEP_FOR = timedelta(days=30)
+# Pauses between the tries of an outcome write that DynamoDB failed (throttled, 5xx, answer lost),
+# above the SDK's own quick retries. A claim holds long enough for all of them (OUTCOME_RETRY_SECONDS).
+OUTCOME_PAUSES = (0.2, 0.5, 1.0)
+OUTCOME_RETRY_SECONDS = sum(OUTCOME_PAUSES)
 
 
 def _delivery(record: DeliveryRecord) -> StoredDelivery:
     return StoredDelivery(
-        business_id=record.business_id,
+        business_id=_owner(record),
         delivery_id=record.delivery_id,
         event_type=record.event_type,
         payload=record.payload,
@@ -32,17 +49,27 @@ def _delivery(record: DeliveryRecord) -> StoredDelivery:
         last_status_code=int(record.last_status_code) if record.last_status_code is not None else None,
         last_error=record.last_error,
         next_attempt_at=from_iso(record.next_attempt_at),
+        attempt_until=from_iso(record.attempt_until),
     )
 
 
 def _keyed(business_id: str, delivery_id: str) -> DeliveryRecord:
-    return DeliveryRecord(business_id=business_id, delivery_id=delivery_id)
+    return DeliveryRecord(shard=_shard(business_id, delivery_id), delivery_id=delivery_id)
+
+
+def _owner(record: DeliveryRecord) -> str:
+    return record.shard.rpartition("#")[0]
+
+
+def _shard(business_id: str, delivery_id: str) -> str:
+    """A busy business's deliveries spread over DELIVERY_SHARDS partitions; the id always finds its own."""
+    return shard_key(business_id, delivery_id, DELIVERY_SHARDS)
 
 
 def create_delivery(delivery: StoredDelivery) -> bool:
     """Store a new delivery, kept for 30 days; False when one with its id is already there."""
     record = DeliveryRecord(
-        business_id=delivery.business_id,
+        shard=_shard(delivery.business_id, delivery.delivery_id),
         delivery_id=delivery.delivery_id,
         event_type=delivery.event_type,
         payload=delivery.payload,
@@ -59,7 +86,7 @@ def create_delivery(delivery: StoredDelivery) -> bool:
 def get_delivery(business_id: str, delivery_id: str) -> StoredDelivery | None:
     """One delivery, read consistently; None when there is none."""
     try:
-        return _delivery(DeliveryRecord.get(business_id, delivery_id, consistent_read=True))
+        return _delivery(DeliveryRecord.get(_shard(business_id, delivery_id), delivery_id, consistent_read=True))
     except DoesNotExist:
         return None
 
@@ -80,22 +107,70 @@ def claim_abandoned(business_id: str, delivery_id: str, touched_before: datetime
     )
 
 
-def claim_attempt(business_id: str, delivery_id: str, attempts_before: int, now: datetime, until: datetime) -> bool:
-    """Count an attempt only if nobody else made it or is making it: two copies of a task send one request.
+@dataclass(frozen=True)
+class AttemptClaim:
+    """An attempt to claim: the delivery, and how many attempts it had when it was read."""
 
-    The claim holds until `until` (the attempt's deadline); an attempt that never settled frees it then.
-    """
-    return update_if(
-        _keyed(business_id, delivery_id),
+    business_id: str
+    delivery_id: str
+    attempts_before: int
+
+
+def read_for_attempts(
+    keys: Sequence[tuple[str, str]],
+) -> tuple[dict[tuple[str, str], StoredDelivery], dict[str, CallbackSettings]]:
+    """Deliveries by (business id, delivery id), and their businesses' callback settings, in one read."""
+    wanted = [_keyed(business_id, delivery_id) for business_id, delivery_id in keys]
+    wanted += [BusinessRecord(business_id=business_id) for business_id in dict.fromkeys(key[0] for key in keys)]
+    deliveries: dict[tuple[str, str], StoredDelivery] = {}
+    settings: dict[str, CallbackSettings] = {}
+    for record in get_items(wanted):
+        if isinstance(record, DeliveryRecord):
+            deliveries[(_owner(record), record.delivery_id)] = _delivery(record)
+        else:
+            settings[record.business_id] = callback_settings_of(record)
+    return deliveries, settings
+
+
+def _claim(claim: AttemptClaim, now: datetime, until: datetime) -> tuple[DeliveryRecord, list[Any], Any]:
+    return (
+        _keyed(claim.business_id, claim.delivery_id),
         [
-            DeliveryRecord.attempts.set(attempts_before + 1),
+            DeliveryRecord.attempts.set(claim.attempts_before + 1),
             DeliveryRecord.updated_at.set(to_iso(now)),
             DeliveryRecord.attempt_until.set(to_iso(until)),
         ],
-        (DeliveryRecord.attempts == attempts_before)
+        (DeliveryRecord.attempts == claim.attempts_before)
         & DeliveryRecord.status.is_in(*ATTEMPTABLE)
         & (DeliveryRecord.attempt_until.does_not_exist() | (DeliveryRecord.attempt_until < to_iso(now))),
     )
+
+
+def claim_attempts(claims: Sequence[AttemptClaim], now: datetime, until: datetime) -> list[bool]:
+    """Count each attempt only if nobody else made it or is making it (two copies of a task send one
+    request); which were claimed. Each claim holds until `until`: an attempt that never settled frees it then.
+
+    Several claims go in one transaction; one refused (another copy claimed first) cancels it, so it
+    is left out and the rest are claimed again. Any other failure raises, and nothing was claimed.
+    """
+    claimed = [False] * len(claims)
+    todo = list(range(len(claims)))
+    while len(todo) > 1:
+
+        def write(transaction: TransactWrite, indexes: list[int] = todo) -> None:
+            for index in indexes:
+                record, actions, condition = _claim(claims[index], now, until)
+                transaction.update(record, actions=actions, condition=condition)
+
+        refused = set(transact(write))
+        if not refused:
+            for index in todo:
+                claimed[index] = True
+            return claimed
+        todo = [index for position, index in enumerate(todo) if position not in refused]
+    for index in todo:
+        claimed[index] = update_if(*_claim(claims[index], now, until))
+    return claimed
 
 
 def record_outcome(
@@ -104,7 +179,9 @@ def record_outcome(
     """Record where the delivery stands (what the outcome leaves out is cleared); False when superseded.
 
     Only if the delivery is as the attempt left it (`expected_updated_at`, still attemptable): a
-    retry the business asked for meanwhile reopened it, and its fresh state must stand.
+    retry the business asked for meanwhile reopened it, and its fresh state must stand. A write
+    DynamoDB fails is tried again (OUTCOME_PAUSES); one whose answer was lost may have been applied,
+    so a refusal after a failure counts as recorded when the delivery holds this very outcome.
     """
     actions = [
         DeliveryRecord.status.set(outcome.status),
@@ -118,11 +195,27 @@ def record_outcome(
         DeliveryRecord.last_error.set(outcome.error) if outcome.error else DeliveryRecord.last_error.remove(),
         DeliveryRecord.attempt_until.remove(),
     ]
-    return update_if(
-        _keyed(business_id, delivery_id),
-        actions,
-        (DeliveryRecord.updated_at == to_iso(expected_updated_at)) & DeliveryRecord.status.is_in(*ATTEMPTABLE),
-    )
+    condition = (DeliveryRecord.updated_at == to_iso(expected_updated_at)) & DeliveryRecord.status.is_in(*ATTEMPTABLE)
+    failed = False
+    for pause in (*OUTCOME_PAUSES, None):
+        try:
+            if update_if(_keyed(business_id, delivery_id), actions, condition):
+                return True
+            return failed and _holds(business_id, delivery_id, outcome, now)
+        except (PynamoDBException, ClientError, BotoCoreError):
+            if pause is None:
+                raise
+            failed = True
+            time.sleep(pause)
+    raise AssertionError("unreachable")  # pragma: no cover - the last try returns or raises
+
+
+def _holds(business_id: str, delivery_id: str, outcome: DeliveryOutcome, now: datetime) -> bool:
+    found = get_items([_keyed(business_id, delivery_id)])
+    if not found:
+        return False
+    stored = _delivery(found[0])
+    return (stored.status, stored.updated_at, stored.attempt_until) == (outcome.status, now, None)
 
 
 def reopen_delivery(business_id: str, delivery_id: str, now: datetime) -> StoredDelivery:
@@ -148,12 +241,19 @@ def list_deliveries(
     business_id: str, statuses: tuple[DeliveryStatus, ...] | None, limit: int, cursor: str | None
 ) -> tuple[list[StoredDelivery], str | None]:
     """A page of the business's deliveries, newest first, optionally of some statuses only."""
-    result = DeliveryRecord.query(
-        business_id,
-        scan_index_forward=False,
-        filter_condition=DeliveryRecord.status.is_in(*statuses) if statuses else None,
-        limit=limit,
-        last_evaluated_key=decode_cursor(cursor, owned_by(business_id), scope=f"deliveries:{business_id}"),
-    )
-    items = [_delivery(record) for record in result]
-    return items, encode_cursor(result.last_evaluated_key, scope=f"deliveries:{business_id}")
+    scope = f"deliveries:{business_id}"
+    after = decode_position(cursor, business_id, scope)
+
+    def shard(shard: str, count: int) -> list[DeliveryRecord]:
+        return list(
+            DeliveryRecord.query(
+                shard,
+                DeliveryRecord.delivery_id < after if after else None,
+                scan_index_forward=False,
+                filter_condition=DeliveryRecord.status.is_in(*statuses) if statuses else None,
+                limit=count,
+            )
+        )
+
+    page, last = newest_first(shard, business_id, DELIVERY_SHARDS, lambda record: record.delivery_id, limit)
+    return [_delivery(record) for record in page], encode_position(business_id, last, scope)

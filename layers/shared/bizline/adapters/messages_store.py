@@ -20,6 +20,14 @@ def _conversation_key(business_id: str, customer_id: str) -> str:
     return f"{business_id}#{customer_id}"
 
 
+def _message_key(business_id: str, message_id: str) -> str:
+    return f"{business_id}#{message_id}"
+
+
+def _keyed(business_id: str, message_id: str) -> MessageRecord:
+    return MessageRecord(message_key=_message_key(business_id, message_id))
+
+
 def _plain(value: object) -> dict[str, str]:
     """A raw map attribute as a plain dict, whether it was read from the table or built in code."""
     if value is None:
@@ -30,6 +38,7 @@ def _plain(value: object) -> dict[str, str]:
 def _to_record(message: StoredMessage) -> MessageRecord:
     sent_at = to_iso(message.sent_at)
     return MessageRecord(
+        message_key=_message_key(message.business_id, message.message_id),
         business_id=message.business_id,
         message_id=message.message_id,
         customer_id=message.customer_id,
@@ -76,13 +85,13 @@ def _from_record(record: MessageRecord) -> StoredMessage:
 
 def put_message(message: StoredMessage) -> bool:
     """Store a message once: a second write of the same id is a no-op (returns False)."""
-    return save_if(_to_record(message), MessageRecord.message_id.does_not_exist())
+    return save_if(_to_record(message), MessageRecord.message_key.does_not_exist())
 
 
 def get_message(business_id: str, message_id: str) -> StoredMessage | None:
     """One message of one business by its id; None when there is none."""
     try:
-        return _from_record(MessageRecord.get(business_id, message_id, consistent_read=True))
+        return _from_record(MessageRecord.get(_message_key(business_id, message_id), consistent_read=True))
     except DoesNotExist:
         return None
 
@@ -90,7 +99,10 @@ def get_message(business_id: str, message_id: str) -> StoredMessage | None:
 def find_message_by_wamid(wamid: str) -> StoredMessage | None:
     """The message Meta knows by `wamid`, whichever business sent it; None when no send recorded it yet."""
     for key in MessageRecord.by_wamid.query(wamid, limit=1):
-        return get_message(key.business_id, key.message_id)
+        try:
+            return _from_record(MessageRecord.get(key.message_key, consistent_read=True))
+        except DoesNotExist:
+            return None
     return None
 
 
@@ -105,7 +117,7 @@ def apply_status(business_id: str, message_id: str, status: str, at: datetime, e
     if errors:
         actions.append(MessageRecord.errors.set(json.dumps(errors)))
     return update_if(
-        MessageRecord(business_id=business_id, message_id=message_id),
+        _keyed(business_id, message_id),
         actions,
         MessageRecord.message_id.exists() & (MessageRecord.status_rank < rank),
     )
@@ -123,7 +135,7 @@ def apply_edit(message: StoredMessage, edit_wamid: str, content: dict[str, Any],
         else MessageRecord.edit_history.does_not_exist()
     )
     return update_if(
-        MessageRecord(business_id=message.business_id, message_id=message.message_id),
+        _keyed(message.business_id, message.message_id),
         [
             MessageRecord.content.set(json.dumps(content)),
             MessageRecord.edit_history.set((MessageRecord.edit_history | []).append([json.dumps(earlier)])),
@@ -136,7 +148,7 @@ def apply_edit(message: StoredMessage, edit_wamid: str, content: dict[str, Any],
 def mark_deleted(business_id: str, message_id: str, at: datetime) -> bool:
     """Mark a message deleted by its sender; False when it was marked before."""
     return update_if(
-        MessageRecord(business_id=business_id, message_id=message_id),
+        _keyed(business_id, message_id),
         [MessageRecord.deleted_at.set(to_iso(at))],
         MessageRecord.message_id.exists() & MessageRecord.deleted_at.does_not_exist(),
     )
@@ -146,7 +158,7 @@ def claim_for_sending(business_id: str, message_id: str, now: datetime, stale_af
     """Take a queued reply for sending, unless another sender has it (or it was sent)."""
     stale = to_iso(now - stale_after)
     return update_if(
-        MessageRecord(business_id=business_id, message_id=message_id),
+        _keyed(business_id, message_id),
         [MessageRecord.status.set(SENDING), MessageRecord.status_times[SENDING].set(to_iso(now))],
         (MessageRecord.status == ACCEPTED)
         | ((MessageRecord.status == SENDING) & (MessageRecord.status_times[SENDING] < stale)),
@@ -156,7 +168,7 @@ def claim_for_sending(business_id: str, message_id: str, now: datetime, stale_af
 def mark_submitted(business_id: str, message_id: str, wamid: str, now: datetime) -> None:
     """Record the wamid Meta gave a reply this sender claimed."""
     update_if(
-        MessageRecord(business_id=business_id, message_id=message_id),
+        _keyed(business_id, message_id),
         [
             MessageRecord.wamid.set(wamid),
             MessageRecord.status.set(SUBMITTED),
@@ -169,7 +181,7 @@ def mark_submitted(business_id: str, message_id: str, wamid: str, now: datetime)
 def release_claim(business_id: str, message_id: str) -> None:
     """Give a claimed reply back to the queue's next try."""
     update_if(
-        MessageRecord(business_id=business_id, message_id=message_id),
+        _keyed(business_id, message_id),
         [MessageRecord.status.set(ACCEPTED)],
         MessageRecord.status == SENDING,
     )

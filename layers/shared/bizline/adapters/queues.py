@@ -1,4 +1,4 @@
-"""SQS: send tasks in batches of ten, the most one call carries.
+"""SQS: send tasks in batches of ten, the most one call carries, and prepared bodies (webhook envelopes).
 
 A task is one of the pydantic models of `bizline.models.tasks`, sent as its JSON without the
 fields left at their defaults (the consumer's model fills them in again).
@@ -33,3 +33,22 @@ def send_tasks(queue_url: str, tasks: Sequence[Task], delay_seconds: int = 0) ->
             entries = [entry for entry in entries if entry["Id"] in failed_ids]
         else:
             raise EnqueueFailed(f"{len(entries)} task(s) could not be queued on {queue_url}")
+
+
+def send_body(queue_url: str, body: str) -> None:
+    """Send one message whose body is already the text to carry (a webhook envelope as it came)."""
+    client("sqs").send_message(QueueUrl=queue_url, MessageBody=body)
+
+
+def send_bodies(queue_url: str, groups: Sequence[Sequence[str]]) -> None:
+    """Send prepared bodies, one SendMessageBatch per group (at most ten each); raise unless all were sent."""
+    for group in groups:
+        entries = [{"Id": str(index), "MessageBody": body} for index, body in enumerate(group)]
+        for _ in range(2):
+            failed = client("sqs").send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed", [])
+            if not failed:
+                break
+            failed_ids = {item["Id"] for item in failed}
+            entries = [entry for entry in entries if entry["Id"] in failed_ids]
+        else:
+            raise EnqueueFailed(f"{len(entries)} message(s) could not be queued on {queue_url}")

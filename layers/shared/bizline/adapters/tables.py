@@ -177,22 +177,30 @@ class PublicBadgeRecord(Model):
 
 
 class CustomersByRecentActivity(GlobalSecondaryIndex):
+    """Sharded: `activity_shard` is `<business id>#<k>` (bizline.adapters.shards), read by merging the shards."""
+
     class Meta:
         index_name = "by_recent_activity"
         projection = AllProjection()
 
-    business_id = UnicodeAttribute(hash_key=True)
+    activity_shard = UnicodeAttribute(hash_key=True)
     last_activity = UnicodeAttribute(range_key=True)
 
 
 class CustomerRecord(Model):
-    """Either a customer (customer_key cus_...) with its conversation summary, or a name of one."""
+    """Either a customer (customer_key cus_...) with its conversation summary, or a name of one.
+
+    Each is its own partition (`record_key` = `<business id>#<customer_key>`): a busy business's
+    customers spread over the table instead of sharing one key.
+    """
 
     class Meta:
         table_name = FromSettings("customers_table")
 
-    business_id = UnicodeAttribute(hash_key=True)
-    customer_key = UnicodeAttribute(range_key=True)
+    record_key = UnicodeAttribute(hash_key=True)
+    business_id = UnicodeAttribute()
+    customer_key = UnicodeAttribute()
+    activity_shard = UnicodeAttribute(null=True)
     customer_id = UnicodeAttribute()
     wa_id = UnicodeAttribute(null=True)
     user_id = UnicodeAttribute(null=True)
@@ -230,11 +238,17 @@ class MessagesByWamid(GlobalSecondaryIndex):
 
 
 class MessageRecord(Model):
+    """One message, its own partition (`message_key` = `<business id>#<message id>`).
+
+    `business_id` and `message_id` stay attributes: stream consumers read them from the images.
+    """
+
     class Meta:
         table_name = FromSettings("messages_table")
 
-    business_id = UnicodeAttribute(hash_key=True)
-    message_id = UnicodeAttribute(range_key=True)
+    message_key = UnicodeAttribute(hash_key=True)
+    business_id = UnicodeAttribute()
+    message_id = UnicodeAttribute()
     customer_id = UnicodeAttribute()
     conversation = UnicodeAttribute()
     conversation_sort = UnicodeAttribute()
@@ -261,10 +275,16 @@ class MessageRecord(Model):
 
 
 class DeliveryRecord(Model):
+    """Sharded: `shard` is `<business id>#<k>`, k from the delivery id (bizline.adapters.shards).
+
+    The business id is read from the shard key, and the key's name is short: a callback's item is
+    near 1 KB, and past it each of its writes costs a second write unit.
+    """
+
     class Meta:
         table_name = FromSettings("deliveries_table")
 
-    business_id = UnicodeAttribute(hash_key=True)
+    shard = UnicodeAttribute(hash_key=True)
     delivery_id = UnicodeAttribute(range_key=True)
     event_type = UnicodeAttribute()
     payload = UnicodeAttribute()

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -10,27 +11,31 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
+    GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     HttpUrl,
     StringConstraints,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema
+from pydantic_core import CoreSchema, core_schema
 
 from bizline.models.countries import ISO_3166_ALPHA2
 from bizline.models.invisible import INVISIBLE
+
+# A model builds its validator when it first validates, not when its module is imported: a cold
+# start then pays for the models of the route it serves, not for every model its function can reach.
+ON_FIRST_USE = ConfigDict(defer_build=True)
 
 
 class RequestModel(BaseModel):
     """Requests reject unknown fields so a typo is an error, not a silent no-op."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, **ON_FIRST_USE)
 
 
 class ResponseModel(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, **ON_FIRST_USE)
 
 
 @dataclass(frozen=True)
@@ -173,6 +178,34 @@ def _url(schemes: str, max_length: int) -> Any:
     ]
 
 
+def _validate_email(value: str) -> str:
+    from pydantic.networks import validate_email
+
+    return validate_email(value)[1]
+
+
+class _EmailOnFirstCheck:
+    """pydantic's EmailStr, checked by the same email-validator, which is imported on the first check.
+
+    EmailStr imports email-validator (with idna and importlib.metadata) when a model using it is
+    defined, which every function did through the business models; only sign-up and verification
+    requests read an address. Same validation, same normalised value, same error and schema.
+    """
+
+    def __get_pydantic_core_schema__(self, _source: type[Any], _handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(_validate_email, core_schema.str_schema())
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: Callable[[CoreSchema], JsonSchemaValue]
+    ) -> JsonSchemaValue:
+        field_schema = handler(schema)
+        field_schema.update(type="string", format="email")
+        return field_schema
+
+
+EmailAddress = Annotated[str, _EmailOnFirstCheck()]
+
+
 # An email address as `format: email` says, plus what the email check refuses beyond it: a domain
 # label over 63 characters, and special-use domains (RFC 6761: .test, .local, ...) where no mail
 # can be delivered.
@@ -181,7 +214,7 @@ _SPECIAL_USE = "|".join(
     for name in ("arpa", "invalid", "local", "localhost", "onion", "test")
 )
 EMAIL_PATTERN = rf"^(?![^@]*@(.*[^.@]{{64}}|(.*\.)?({_SPECIAL_USE})\.?$))"
-ContactEmail = Annotated[EmailStr, documented(pattern=EMAIL_PATTERN, maxLength=254)]
+ContactEmail = Annotated[EmailAddress, documented(pattern=EMAIL_PATTERN, maxLength=254)]
 
 HttpsUrl = _url("https", 2048)
 # Callbacks may be plain http only where settings allow it (local development); the domain decides.

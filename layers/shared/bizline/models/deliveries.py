@@ -32,6 +32,7 @@ class StoredDelivery:
     last_status_code: int | None = None
     last_error: str | None = None
     next_attempt_at: datetime | None = None
+    attempt_until: datetime | None = None  # while an attempt is on the wire
 
 
 @dataclass(frozen=True)

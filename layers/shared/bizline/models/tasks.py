@@ -11,9 +11,11 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from pydantic import BaseModel, ConfigDict, Field, Json
 
+from bizline.models.common import ON_FIRST_USE
+
 
 class Task(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", **ON_FIRST_USE)
 
 
 class SendTask(Task):

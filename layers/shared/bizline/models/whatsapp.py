@@ -9,9 +9,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bizline.models.common import ON_FIRST_USE
+
 
 class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, coerce_numbers_to_str=True, **ON_FIRST_USE)
 
 
 class Profile(_Lenient):

@@ -13,7 +13,7 @@ from bizline.routes import (
     webhooks,
     whatsapp_accounts,
 )
-from bizline.web import build_resolver
+from bizline.web import build_resolver, describe_api
 
 ROUTER_FACTORIES = (
     accounts.build_router,
@@ -29,4 +29,15 @@ ROUTER_FACTORIES = (
 
 
 def build_api_resolver() -> APIGatewayHttpResolver:
-    return build_resolver(*(factory() for factory in ROUTER_FACTORIES))
+    """One resolver with every public route, described for the OpenAPI document."""
+    return describe_api(build_resolver(*(factory() for factory in ROUTER_FACTORIES)))
+
+
+def documented_routes() -> set[tuple[str, str]]:
+    """(METHOD, path template) of every route the OpenAPI document lists, without generating it."""
+    app = build_resolver(*(factory() for factory in ROUTER_FACTORIES))
+    return {
+        (route.method.upper(), route.openapi_path)
+        for route in app._static_routes + app._dynamic_routes
+        if route.include_in_schema
+    }

@@ -1,16 +1,25 @@
-"""Phone numbers as bizline writes them: E.164 (`+` and digits), parsed by Google's libphonenumber."""
+"""Phone numbers as bizline writes them: E.164 (`+` and digits), parsed by Google's libphonenumber.
+
+libphonenumber is imported on the first number parsed: its metadata costs a cold start of every
+function that can reach these rules, while only a few routes (registering a number, the public
+lookup, Meta's number changes) parse one.
+"""
 
 import re
-
-import phonenumbers
+from typing import TYPE_CHECKING
 
 from bizline.errors import ValidationFailed
 from bizline.models.verification import LOOKUP_PATTERN
 
 _LOOKUP = re.compile(LOOKUP_PATTERN)
 
+if TYPE_CHECKING:
+    import phonenumbers
 
-def _parse_international(number: str) -> phonenumbers.PhoneNumber | None:
+
+def _parse_international(number: str) -> "phonenumbers.PhoneNumber | None":
+    import phonenumbers
+
     # Meta reports display numbers with or without `+` ("+1 631-555-5555", "15550783881");
     # customers may type the 00 international prefix. Either way the country code comes first.
     text = number.strip()
@@ -25,6 +34,8 @@ def _parse_international(number: str) -> phonenumbers.PhoneNumber | None:
 
 def normalise_meta_display_number(number: str) -> str | None:
     """+16315555555 from Meta's '+1 631-555-5555'; None when Meta's text is no international number."""
+    import phonenumbers
+
     parsed = _parse_international(number)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) if parsed else None
 

@@ -1,7 +1,8 @@
 """A customer's message to a business: the customer resolved, the message stored once, the business told.
 
-The webhook stores every customer message through `receive_customer_message`, and so does the
-local platform's demo seed.
+The ingest consumer builds and stores each customer message with `inbound_message` and
+`received_delivery` (resolving customers per batch); the local platform's demo seed stores one
+through `receive_customer_message`.
 """
 
 from datetime import datetime
@@ -19,10 +20,9 @@ from bizline.services.deliveries import NewDelivery
 RECEIVED_EVENT = "message.received"
 
 
-def receive_customer_message(business_id: str, message: CustomerMessage, now: datetime) -> tuple[NewDelivery, bool]:
-    """Store one customer message under its wamid; the callback it needs, and whether it was new."""
-    customer_id = customers_store.resolve_customer(business_id, message.customer, now)
-    stored = StoredMessage(
+def inbound_message(business_id: str, customer_id: str, message: CustomerMessage, now: datetime) -> StoredMessage:
+    """The message as bizline stores it: under its wamid, in the customer's conversation."""
+    return StoredMessage(
         business_id=business_id,
         message_id=message.wamid,
         customer_id=customer_id,
@@ -37,11 +37,22 @@ def receive_customer_message(business_id: str, message: CustomerMessage, now: da
         created_at=now,
         sent_at=message.sent_at,
     )
+
+
+def received_delivery(stored: StoredMessage) -> NewDelivery:
+    """The `message.received` callback of a stored customer message."""
+    data = {"message": message_view(stored).model_dump(mode="json")}
+    return NewDelivery(stored.business_id, RECEIVED_EVENT, stored.message_id, data)
+
+
+def receive_customer_message(business_id: str, message: CustomerMessage, now: datetime) -> tuple[NewDelivery, bool]:
+    """Store one customer message under its wamid; the callback it needs, and whether it was new."""
+    customer_id = customers_store.resolve_customer(business_id, message.customer, now)
+    stored = inbound_message(business_id, customer_id, message, now)
     new = add_to_conversation(stored)
     if new:
         logger.info(
             "customer message stored",
             extra={"business_id": business_id, "customer": mask_phone(message.customer.wa_id), "type": message.type},
         )
-    data = {"message": message_view(stored).model_dump(mode="json")}
-    return NewDelivery(business_id, RECEIVED_EVENT, message.wamid, data), new
+    return received_delivery(stored), new

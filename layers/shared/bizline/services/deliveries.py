@@ -7,7 +7,7 @@ decided by `rules.settling`; this module applies it through the store and the de
 """
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +16,7 @@ from bizline.adapters import accounts_store, http_callbacks, queues
 from bizline.adapters import deliveries_store as store
 from bizline.clock import utc_now
 from bizline.errors import NotFound
+from bizline.models.businesses import CallbackSettings
 from bizline.models.deliveries import DeliveryStatus, StoredDelivery
 from bizline.models.messaging import CallbackEvent, Delivery, DeliveryList
 from bizline.models.tasks import DeliveryTask
@@ -96,11 +97,21 @@ def _apply(
     return settlement.summary
 
 
-def deliver(task: DeliveryTask | Mapping[str, str], now: datetime | None = None) -> str:
-    """Make the delivery's next attempt if it is due. Returns what happened, for the log."""
-    task = DeliveryTask.model_validate(task)
-    now = now or utc_now()
-    delivery = store.get_delivery(task.business_id, task.delivery_id)
+@dataclass(frozen=True)
+class Attempt:
+    """One task of a batch after its delivery was read: settled already (`summary`), or claimed to be made."""
+
+    task: DeliveryTask
+    now: datetime
+    summary: str | None = None
+    delivery: StoredDelivery | None = None
+    settings: CallbackSettings | None = None
+
+
+def _before_claim(
+    task: DeliveryTask, delivery: StoredDelivery | None, settings: CallbackSettings | None, now: datetime
+) -> str | None:
+    """What becomes of a task without an attempt (its summary), or None when an attempt is to be claimed."""
     if delivery is None or delivery.status not in settling.ATTEMPTABLE:
         return "nothing to do"
     if delivery.next_attempt_at:
@@ -108,16 +119,56 @@ def deliver(task: DeliveryTask | Mapping[str, str], now: datetime | None = None)
         if due > now:
             _queue([task], due - now)
             return "not due yet"
-    settings = accounts_store.get_callback_settings(task.business_id)
+    if delivery.attempt_until and delivery.attempt_until >= now:
+        # Another copy is making the attempt, or a claim of this very task was applied and its answer
+        # lost: look again once the claim has expired, so an attempt that never settled is made then.
+        _queue([task], delivery.attempt_until - now)
+        return "attempt in flight"
     refused = settling.before_attempt(
         settings.callback_url if settings else None, bool(settings and settings.callback_disabled_at)
     )
     if refused:
         return _apply(task, refused, now, expected_updated_at=delivery.updated_at)
-    # The claim outlives the attempt's deadline by a margin for settling it.
-    until = now + timedelta(seconds=2 * get_settings().callback_timeout_seconds)
-    if not store.claim_attempt(task.business_id, task.delivery_id, delivery.attempts, now, until):
-        return "attempt already made"
+    return None
+
+
+def start_attempts(tasks: Sequence[DeliveryTask | Mapping[str, str]], now: datetime | None = None) -> list[Attempt]:
+    """Read a batch's deliveries and their businesses' callback settings (one read), settle what needs
+    no attempt, and claim the attempts to make (one write). One Attempt per task, in order.
+
+    The settings are read after the tasks left the queue and before any attempt is claimed: every
+    attempt signs with the secrets and goes to the URL the business has at the start of its batch.
+    """
+    tasks = [DeliveryTask.model_validate(task) for task in tasks]
+    now = now or utc_now()
+    keys = [(task.business_id, task.delivery_id) for task in tasks]
+    stored, settings = store.read_for_attempts(keys) if tasks else ({}, {})
+    attempts: list[Attempt] = []
+    to_claim: list[int] = []
+    for index, (task, key) in enumerate(zip(tasks, keys, strict=True)):
+        if key in keys[:index]:
+            # SQS handed out two copies of the task in one batch: the first one speaks for both.
+            attempts.append(Attempt(task, now, summary="a copy of another task in this batch"))
+            continue
+        delivery, business = stored.get(key), settings.get(task.business_id)
+        summary = _before_claim(task, delivery, business, now)
+        attempts.append(Attempt(task, now, summary=summary, delivery=delivery, settings=business))
+        if summary is None:
+            to_claim.append(index)
+    # The claim outlives the attempt's deadline by a margin for settling it, retries of the outcome included.
+    until = now + timedelta(seconds=2 * get_settings().callback_timeout_seconds + store.OUTCOME_RETRY_SECONDS)
+    claims = [store.AttemptClaim(*keys[index], attempts[index].delivery.attempts) for index in to_claim]
+    for index, claimed in zip(to_claim, store.claim_attempts(claims, now, until), strict=True):
+        if not claimed:
+            attempts[index] = Attempt(tasks[index], now, summary="attempt already made")
+    return attempts
+
+
+def finish_attempt(attempt: Attempt) -> str:
+    """Make a claimed attempt and record its outcome; an attempt settled before the wire just says so."""
+    if attempt.summary is not None:
+        return attempt.summary
+    task, now, delivery, settings = attempt.task, attempt.now, attempt.delivery, attempt.settings
     try:
         target = vet_callback_url(
             settings.callback_url,
@@ -135,6 +186,12 @@ def deliver(task: DeliveryTask | Mapping[str, str], now: datetime | None = None)
     if settlement.outcome.status is DeliveryStatus.DEAD_LETTERED:
         logger.warning("delivery dead-lettered", extra={"delivery_id": task.delivery_id, "attempts": attempts})
     return _apply(task, settlement, now, expected_updated_at=now, callback_url=settings.callback_url)
+
+
+def deliver(task: DeliveryTask | Mapping[str, str], now: datetime | None = None) -> str:
+    """Make the delivery's next attempt if it is due. Returns what happened, for the log."""
+    (attempt,) = start_attempts([task], now)
+    return finish_attempt(attempt)
 
 
 def _view(delivery: StoredDelivery) -> Delivery:

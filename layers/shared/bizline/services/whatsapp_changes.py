@@ -15,7 +15,6 @@ from bizline.adapters import (
     customers_store,
     message_templates_store,
     phone_numbers_store,
-    unrouted_webhooks_store,
     whatsapp_accounts_store,
     whatsapp_events_store,
 )
@@ -104,27 +103,12 @@ def _apply_preferences(business_id: str, change: FieldChange, now: datetime) -> 
             )
 
 
-def keep_unrouted_change(change: FieldChange, now: datetime) -> None:
-    """Keep a change no business can be found for (operators, 30 days), under its number or its account."""
-    owner_key = change.phone_number_id or f"{WABA_KEY_PREFIX}{change.waba_id}"
-    logger.warning("whatsapp change nobody owns", extra={"field": change.field, "waba_id": change.waba_id})
-    unrouted_webhooks_store.record_unrouted(
-        owner_key,
-        f"change#{change.key}",
-        change.display_phone_number,
-        {"field": change.field, "value": change.value},
-        now,
-    )
+def keep_unreadable(business_id: str, item: Unreadable, now: datetime) -> bool:
+    """Keep an item of a business's number that could not be read, whole and with the reason, for its operators.
 
-
-def keep_unreadable(business_id: str | None, item: Unreadable, now: datetime) -> bool:
-    """Keep an item that could not be read, whole and with the reason, for operators; False when kept before."""
+    False when kept before. (Items nobody owns are kept as unrouted, per batch: services.whatsapp_ingest.)
+    """
     logger.warning("webhook item could not be read", extra={"business_id": business_id, "reason": item.reason})
-    payload = {"reason": item.reason, "item": item.payload}
-    if business_id is None:
-        owner_key = item.phone_number_id or f"{WABA_KEY_PREFIX}{item.waba_id}"
-        unrouted_webhooks_store.record_unrouted(owner_key, item.key, None, payload, now)
-        return True
     return whatsapp_events_store.record_event(
         WhatsAppEvent(
             business_id=business_id,

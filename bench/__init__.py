@@ -1,0 +1,1 @@
+"""bizline's benchmarks: figures measured on the code, never asserted by the tests."""
