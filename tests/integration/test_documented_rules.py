@@ -12,6 +12,7 @@ import pytest
 from local.gateway import HttpApiGateway
 from tests.support import (
     add_number,
+    approved_template,
     bearer,
     json_headers,
     post_json,
@@ -180,8 +181,20 @@ def test_a_message_the_document_refuses_is_refused_and_nothing_is_queued(api, aw
     assert [m for m in scan(aws["dynamodb"], "MessagesTable") if m["direction"]["S"] == "outbound"] == []
 
 
+def _approve_opening_hours(api, aws, key):
+    body = {
+        "name": "opening_hours",
+        "language": "de_AT",
+        "category": "utility",
+        "components": [{"type": "BODY", "text": "Wir haben heute bis 18 Uhr offen."}],
+    }
+    approved_template(api, aws, key, body)
+
+
 def test_the_other_content_objects_may_be_null(api, aws, bakery):
-    # Given a template message that names the other content objects as null, as generated clients do
+    # Given the bakery's approved template, and a message of it that names the other content objects as
+    # null, as generated clients do
+    _approve_opening_hours(api, aws, bakery)
     body = _message(text=None, image=None, audio=None, video=None, document=None)
     # When it is sent
     response = post_json(api, "/v1/messages", body, bakery)
@@ -191,7 +204,8 @@ def test_the_other_content_objects_may_be_null(api, aws, bakery):
 
 
 def test_a_repeated_idempotent_request_with_null_fields_is_the_same_request(api, aws, bakery):
-    # Given a template message sent with an Idempotency-Key and explicit nulls
+    # Given a message of the bakery's approved template sent with an Idempotency-Key and explicit nulls
+    _approve_opening_hours(api, aws, bakery)
     headers = {**json_headers(bakery), "idempotency-key": "order-7"}
     first = api.request("POST", "/v1/messages", headers=headers, body=json.dumps(_message(text=None)))
     # When the same message comes again without the nulls
