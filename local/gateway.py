@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from local import sigv4
 from local.apigw import authorizer_event, http_api_event
@@ -173,19 +174,23 @@ class HttpApiGateway:
         found = self.match(method, path)
         if found is None:
             return _gateway_message(404, "Not Found")
-        route, path_parameters = found
+        route, encoded_parameters = found
+        # API Gateway routes on the path as sent, then hands Lambda the path and its parameters
+        # percent-decoded (`rawPath` too); only the signature is checked over the path as sent.
+        path_parameters = {name: unquote(value) for name, value in encoded_parameters.items()}
+        decoded_path = unquote(path)
         raw = body.encode("utf-8") if isinstance(body, str) else (body or b"")
         if route.authorizer == IAM:
             outcome = self._authorize_iam(method, path, query, headers, raw)
         elif route.authorizer:
-            outcome = self._authorize(route, path, headers)
+            outcome = self._authorize(route, decoded_path, headers)
         else:
             outcome = None
         if isinstance(outcome, GatewayResponse):
             return outcome
         event = http_api_event(
             method,
-            path,
+            decoded_path,
             route_path=route.path,
             body=body,
             headers=headers,

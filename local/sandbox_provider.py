@@ -135,6 +135,7 @@ class SandboxProvider:
         account = self.accounts.accounts.get(waba_id)
         if account is None:
             raise _no_such_object(waba_id)
+        # As bytes: compare_digest refuses str with non-ASCII characters, and Meta answers any token.
         if not secrets.compare_digest(account.access_token.encode(), access_token.encode()):
             raise _invalid_token()
         return account

@@ -133,3 +133,56 @@ def test_request_and_response_models_are_described(document):
     info = document["components"]["schemas"]["ErrorInfo"]
     assert set(info["required"]) == {"code", "message"}
     assert document["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+
+
+def _schema(document, reference):
+    return document["components"]["schemas"][reference.rsplit("/", 1)[-1]]
+
+
+def test_every_operation_with_a_path_parameter_documents_404(document):
+    # A path parameter may name nothing, or hold a character no route takes (a decoded `/`).
+    for name, operation in _operations(document):
+        if "{" in name:
+            assert "404" in operation["responses"], name
+
+
+def test_a_message_is_one_of_its_types_each_with_its_own_content(document):
+    body = document["paths"]["/v1/messages"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body["discriminator"]["propertyName"] == "type"
+    contents = {"text", "image", "audio", "video", "document", "template"}
+    assert set(body["discriminator"]["mapping"]) == contents
+    for kind, reference in body["discriminator"]["mapping"].items():
+        variant = _schema(document, reference)
+        assert variant["additionalProperties"] is False
+        assert variant["properties"]["type"]["const"] == kind
+        assert kind in variant["required"]
+        # Every other content object may only be absent or null
+        assert {other: variant["properties"][other] for other in contents - {kind}} == {
+            other: {"type": "null", "title": other.title()} for other in contents - {kind}
+        }
+    recipient = _schema(document, variant["properties"]["to"]["$ref"])
+    assert recipient["minProperties"] == 1
+    assert all("anyOf" not in field for field in recipient["properties"].values()), "recipient fields are not nullable"
+
+
+def test_the_document_states_the_rules_of_sign_up(document):
+    from bizline.models.countries import ISO_3166_ALPHA2
+
+    sign_up = document["components"]["schemas"]["SignUpRequest"]["properties"]
+    assert set(sign_up["country"]["enum"]) == ISO_3166_ALPHA2
+    assert sign_up["display_name"]["maxLength"] == 100
+    for field in ("display_name", "legal_name"):
+        re.compile(sign_up[field]["pattern"])  # a regex every reader (Python's `re` included) compiles
+    size = document["components"]["schemas"]["SizeFigures"]["properties"]
+    assert {field["type"] for field in size.values()} == {"integer"}
+    assert all("minimum" in field and "maximum" in field for field in size.values())
+    update = document["components"]["schemas"]["BusinessUpdate"]["properties"]
+    assert "anyOf" not in update["display_name"], "cannot be null"
+    assert "anyOf" not in update["size"], "cannot be null"
+
+
+def test_a_pagination_cursor_is_documented_as_opaque(document):
+    for path in ("/v1/conversations", "/v1/deliveries", "/admin/verification-requests"):
+        (cursor,) = [p for p in document["paths"][path]["get"]["parameters"] if p["name"] == "cursor"]
+        assert "invalid_cursor" in cursor["description"], path
+        assert "400" in document["paths"][path]["get"]["responses"], path

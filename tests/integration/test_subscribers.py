@@ -85,6 +85,17 @@ def test_consent_without_a_time_zone_or_a_customer_is_refused(api, bakery):
     assert (naive.status, nobody.status) == (422, 422)
 
 
+def test_a_consent_time_given_as_a_number_is_refused_and_nothing_is_stored(api, aws, bakery):
+    # Given a consent whose time is a number, not the documented ISO 8601 string
+    consent = {**CONSENT, "at": 0}
+    # When the business subscribes a customer with it
+    refused = post_json(api, "/v1/subscribers", {"wa_id": ANNA, "consent": consent}, bakery["key"])
+    # Then it is a 422 naming the time, and no subscriber is stored
+    assert refused.status == 422, refused.body
+    assert refused.json()["error"]["details"][0]["field"] == "consent.at"
+    assert scan(aws["dynamodb"], "SubscribersTable") == []
+
+
 def test_a_batch_answers_each_item_on_its_own(api, aws, bakery):
     # Given a batch with two good items and one without consent
     items = [

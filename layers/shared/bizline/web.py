@@ -23,6 +23,7 @@ from bizline.errors import (
     PayloadTooLarge,
     Unauthorized,
     UnsupportedMediaType,
+    ValidationFailed,
 )
 from bizline.models.common import ErrorResponse, GatewayMessage, error_body
 from bizline.observability import logger
@@ -39,7 +40,7 @@ _ERROR_DESCRIPTIONS = {
     400: "The request body could not be read.",
     401: "A valid API key (or signature) is required.",
     403: "Refused: the verify token or credentials do not match.",
-    404: "Not found, or it belongs to another business.",
+    404: "Not found, or it belongs to another business (or a path parameter holds a character no route takes).",
     409: "The request conflicts with the current state.",
     413: "The request body is too large.",
     415: "The request body must be application/json.",
@@ -49,6 +50,10 @@ _ERROR_DESCRIPTIONS = {
     503: "A service bizline depends on (Meta's Graph API) did not answer; safe to retry.",
 }
 _METHODS_WITH_BODY = {"POST", "PUT", "PATCH"}
+CURSOR_DESCRIPTION = (
+    "Opaque: the `next_cursor` of the previous page of the same listing. bizline signs its cursors, so any "
+    "other value is refused with 400 `invalid_cursor` (no schema can tell a made-up one apart)."
+)
 # API Gateway answers these itself, with its own body, before the route's function runs.
 GATEWAY_DESCRIPTIONS = {
     401: "API Gateway: the `Authorization` header is missing.",
@@ -185,7 +190,9 @@ def build_resolver(
     def _no_route(_: NotFoundError) -> Response:
         path = app.current_event.path
         allowed = _methods_served(app, path) | set(allowed_methods(path) if allowed_methods else ())
-        if allowed:
+        # A path parameter no route's pattern takes (a decoded `/`, `?` or control character) finds no
+        # route for a method the path's template does serve: that resource does not exist.
+        if allowed and app.current_event.http_method.upper() not in allowed:
             return method_not_allowed(allowed)
         return json_error(404, "not_found", "No such route.")
 
@@ -249,7 +256,7 @@ def _content_type(event: Mapping[str, Any]) -> str:
     raise UnsupportedMediaType("Send the request body as JSON with 'Content-Type: application/json'.")
 
 
-def _parse_json(text: str) -> None:
+def _parse_json(text: str) -> Any:
     settings = get_settings()
     if _nesting_depth(text, settings.max_body_depth) > settings.max_body_depth:
         raise BadRequest(
@@ -257,7 +264,7 @@ def _parse_json(text: str) -> None:
             code="nesting_too_deep",
         )
     try:
-        json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise BadRequest(f"The request body is not valid JSON: {error.msg}.", code="malformed_json") from error
     except ValueError as error:
@@ -273,7 +280,8 @@ def check_body(event: Mapping[str, Any]) -> dict[str, Any]:
     """Refuse what the resolver cannot safely parse, and hand it a plain UTF-8 body.
 
     Every route gets these checks, the unauthenticated webhook included, before any signature or
-    key is looked at: size, media type, encoding, nesting depth, integer length, JSON itself.
+    key is looked at: size, media type, encoding, nesting depth, integer length, JSON itself, and that
+    it is a JSON object (422 otherwise, as the schema of every documented body says).
     Returns the event to resolve (decoded when API Gateway base64-encoded a JSON body, its
     content type spelled as the resolver expects it).
     """
@@ -288,7 +296,12 @@ def check_body(event: Mapping[str, Any]) -> dict[str, Any]:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BadRequest("The request body is not UTF-8.", code="malformed_body") from error
-    _parse_json(text)
+    if not isinstance(_parse_json(text), dict):
+        # Every documented request body is a JSON object; an array, string, number or null is not one.
+        raise ValidationFailed(
+            "The request body must be a JSON object.",
+            details=[{"field": None, "message": "must be a JSON object", "type": "model_type"}],
+        )
     headers = {name: value for name, value in (event.get("headers") or {}).items() if name.lower() != "content-type"}
     return {**event, "headers": {**headers, "content-type": content_type}, "body": text, "isBase64Encoded": False}
 
@@ -302,7 +315,7 @@ def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: Lambd
         return {
             "statusCode": error.status_code,
             "headers": {"Content-Type": content_types.APPLICATION_JSON},
-            "body": json.dumps(error_body(error.code, error.message)),
+            "body": json.dumps(error_body(error.code, error.message, error.details)),
             "isBase64Encoded": False,
         }
     return app.resolve(event, context)

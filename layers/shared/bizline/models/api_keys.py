@@ -5,11 +5,11 @@ from datetime import datetime
 
 from pydantic import Field
 
-from bizline.models.common import Name, RequestModel, ResponseModel
+from bizline.models.common import RequestModel, ResponseModel, ShortName
 
 
 class CreateApiKeyRequest(RequestModel):
-    name: Name | None = Field(default=None, max_length=100)
+    name: ShortName | None = None
 
 
 class ApiKeyView(ResponseModel):

@@ -2,29 +2,36 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated
 
 from pydantic import Field
 
-from bizline.models.common import CallbackUrl, CountryCode, EmailAddress, HttpsUrl, Name, RequestModel, ResponseModel
+from bizline.models.common import (
+    CallbackUrl,
+    ContactEmail,
+    CountryCode,
+    HttpsUrl,
+    Integer,
+    Name,
+    RequestModel,
+    ResponseModel,
+    ShortName,
+)
 from bizline.models.tiers import SizeClass, Tier
-
-Euros = Annotated[int, Field(ge=0, le=10**15, description="Whole euros.")]
 
 
 class SizeFigures(RequestModel):
     """The figures the EU uses to tell an SME from a large enterprise (2003/361/EC)."""
 
-    employees: int = Field(ge=0, le=10_000_000, description="Staff headcount in annual work units.")
-    annual_turnover_eur: Euros
-    balance_sheet_total_eur: Euros
+    employees: Integer = Field(ge=0, le=10_000_000, description="Staff headcount in annual work units.")
+    annual_turnover_eur: Integer = Field(ge=0, le=10**15, description="Whole euros.")
+    balance_sheet_total_eur: Integer = Field(ge=0, le=10**15, description="Whole euros.")
 
 
 class SignUpRequest(RequestModel):
-    display_name: Name = Field(max_length=100, description="The name customers see.")
+    display_name: ShortName = Field(description="The name customers see.")
     legal_name: Name
     country: CountryCode
-    contact_email: EmailAddress
+    contact_email: ContactEmail
     website: HttpsUrl | None = None
     callback_url: CallbackUrl | None = None
     size: SizeFigures
@@ -36,10 +43,12 @@ class BusinessUpdate(RequestModel):
     `display_name` and `size` cannot be cleared: `null` for either is refused with 422.
     """
 
-    display_name: Name | None = Field(default=None, max_length=100, description="Cannot be null.")
+    # Optional but not nullable: the default None means "absent" and is never validated, so `null`
+    # is refused by the type itself, as the document (no `null` in the schema) says.
+    display_name: ShortName = Field(default=None, description="Cannot be null.")
     website: HttpsUrl | None = Field(default=None, description="`null` removes the website.")
     callback_url: CallbackUrl | None = Field(default=None, description="`null` removes the callback URL.")
-    size: SizeFigures | None = Field(
+    size: SizeFigures = Field(
         default=None, description="New size figures (a tier they change applies next month). Cannot be null."
     )
 

@@ -3,11 +3,19 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
-from bizline.models.common import RequestModel, ResponseModel
+from bizline.models.common import NOT_BLANK, MediaLink, RequestModel, ResponseModel, text
 
-PhoneNumberId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{1,32}$")]
+# Ids are matched exactly (never stripped): the pattern the document shows is the whole rule.
+PhoneNumberId = Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^[0-9]{1,32}$")]
 
 
 class AddPhoneNumberRequest(RequestModel):
@@ -38,11 +46,16 @@ class WebhookSecret(ResponseModel):
 
 # -- replies -------------------------------------------------------------------------------------
 class Recipient(RequestModel):
-    """Whom to write to: a known customer, or a WhatsApp id (phone) or business-scoped user id."""
+    """Whom to write to: a known customer, or a WhatsApp id (phone) or business-scoped user id.
 
-    customer_id: str | None = Field(default=None, pattern=r"^cus_[0-9a-f]{20}$")
-    wa_id: str | None = Field(default=None, pattern=r"^[1-9][0-9]{6,15}$")
-    user_id: str | None = Field(default=None, min_length=3, max_length=160)
+    At least one of them; each is optional but never `null` (an absent one is simply not given).
+    """
+
+    model_config = ConfigDict(str_strip_whitespace=False, json_schema_extra={"minProperties": 1})
+
+    customer_id: str = Field(default=None, pattern=r"^cus_[0-9a-f]{20}$")
+    wa_id: str = Field(default=None, pattern=r"^[1-9][0-9]{6,15}$")
+    user_id: str = Field(default=None, min_length=3, max_length=160, pattern=rf"^{NOT_BLANK}")
 
     @model_validator(mode="after")
     def _one_way_to_reach(self) -> "Recipient":
@@ -52,46 +65,84 @@ class Recipient(RequestModel):
 
 
 class TextContent(RequestModel):
-    body: str = Field(min_length=1, max_length=4096)
-    preview_url: bool = False
+    body: text(4096)
+    preview_url: StrictBool = False
 
 
 class MediaContent(RequestModel):
-    link: HttpUrl
+    link: MediaLink
     caption: str | None = Field(default=None, max_length=1024)
     filename: str | None = Field(default=None, max_length=240)
 
 
 class TemplateLanguage(RequestModel):
-    code: str = Field(min_length=2, max_length=15)
+    model_config = ConfigDict(str_strip_whitespace=False)
+
+    code: str = Field(min_length=2, max_length=15, pattern=r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$")
 
 
 class TemplateContent(RequestModel):
+    model_config = ConfigDict(str_strip_whitespace=False)
+
     name: str = Field(min_length=1, max_length=512, pattern=r"^[a-z0-9_]+$")
     language: TemplateLanguage
     components: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
 
 
-class SendMessageRequest(RequestModel):
+class _OutgoingMessage(RequestModel):
+    """What every message names: the sending number and the customer; its content comes with its type.
+
+    Each type carries its own content object; the others may only be absent or `null`.
+    """
+
     from_phone_number_id: PhoneNumberId
     to: Recipient
-    type: Literal["text", "image", "audio", "video", "document", "template"]
-    text: TextContent | None = None
-    image: MediaContent | None = None
-    audio: MediaContent | None = None
-    video: MediaContent | None = None
-    document: MediaContent | None = None
-    template: TemplateContent | None = None
-
-    @model_validator(mode="after")
-    def _content_matches_type(self) -> "SendMessageRequest":
-        given = [name for name in ("text", "image", "audio", "video", "document", "template") if getattr(self, name)]
-        if given != [self.type]:
-            raise ValueError(f"a {self.type} message carries exactly one `{self.type}` object")
-        return self
+    text: None = None
+    image: None = None
+    audio: None = None
+    video: None = None
+    document: None = None
+    template: None = None
 
     def content(self) -> dict[str, Any]:
-        return {"type": self.type, self.type: getattr(self, self.type).model_dump(mode="json", exclude_none=True)}
+        kind = self.type  # type: ignore[attr-defined] - each message type declares it
+        return {"type": kind, kind: getattr(self, kind).model_dump(mode="json", exclude_none=True)}
+
+
+class SendText(_OutgoingMessage):
+    type: Literal["text"]
+    text: TextContent  # type: ignore[assignment] - the one content this type carries
+
+
+class SendImage(_OutgoingMessage):
+    type: Literal["image"]
+    image: MediaContent  # type: ignore[assignment]
+
+
+class SendAudio(_OutgoingMessage):
+    type: Literal["audio"]
+    audio: MediaContent  # type: ignore[assignment]
+
+
+class SendVideo(_OutgoingMessage):
+    type: Literal["video"]
+    video: MediaContent  # type: ignore[assignment]
+
+
+class SendDocument(_OutgoingMessage):
+    type: Literal["document"]
+    document: MediaContent  # type: ignore[assignment]
+
+
+class SendTemplate(_OutgoingMessage):
+    type: Literal["template"]
+    template: TemplateContent  # type: ignore[assignment]
+
+
+# One content object, the one its `type` names: the document says so with `oneOf` and a discriminator.
+SendMessageRequest = Annotated[
+    SendText | SendImage | SendAudio | SendVideo | SendDocument | SendTemplate, Field(discriminator="type")
+]
 
 
 class AcceptedMessage(ResponseModel):

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, Field, StringConstraints, model_validator
 
 from bizline.models.common import RequestModel, ResponseModel
 
@@ -41,13 +41,20 @@ class StoredSubscriber:
     history: list[StatusChange] = field(default_factory=list)
 
 
+def _iso_text_only(value: Any) -> Any:
+    # The document says a date-time string: a number (which pydantic would read as Unix seconds) is refused.
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be an ISO 8601 date-time string")
+    return value
+
+
 class Consent(RequestModel):
     """The proof of consent: where it was given, when, and the exact words agreed to."""
 
     source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
         description="Where the customer agreed, e.g. `web_form:checkout`, `in_store_tablet`."
     )
-    at: datetime = Field(description="When, ISO 8601 with an offset.")
+    at: Annotated[datetime, BeforeValidator(_iso_text_only)] = Field(description="When, ISO 8601 with an offset.")
     text: Annotated[str, StringConstraints(min_length=1, max_length=2000)] = Field(
         description="The exact text the customer agreed to."
     )

@@ -6,12 +6,12 @@ The API's request and response models, and the domain types the verification sto
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from bizline.models.businesses import Business, SizeFigures
-from bizline.models.common import CountryCode, EmailAddress, HttpsUrl, Name, RequestModel, ResponseModel
+from bizline.models.common import ContactEmail, CountryCode, HttpsUrl, Name, RequestModel, ResponseModel, text
 from bizline.models.tiers import SizeClass
 
 
@@ -35,21 +35,25 @@ class VerificationState(StrEnum):
 
 DocumentType = Literal["application/pdf", "image/png", "image/jpeg"]
 DocumentState = Literal["awaiting_upload", "attached"]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Reason = text(1000)
+# What a customer may type to look a number up, and all the OpenAPI document promises: E.164's 7 to
+# 15 digits (the first not 0) after an optional `+` or `00`, with up to two spaces, dashes or
+# parentheses between digits. (API Gateway hands the path parameter over percent-decoded.)
+LOOKUP_PATTERN = r"^(\+|00)?[1-9]([ ()-]{0,2}[0-9]){6,14}$"
 
 
 class VerificationRequestCreate(RequestModel):
     legal_name: Name
-    registration_number: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)] = Field(
+    registration_number: text(60) = Field(
         description="As the register shows it, e.g. `FN 123456a` (AT Firmenbuch) or `HRB 12345` (DE)."
     )
-    register_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] = Field(
+    register_name: text(200) = Field(
         description="The register that holds the entry, e.g. `Firmenbuch, Handelsgericht Wien`."
     )
     country: CountryCode
-    registered_address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    registered_address: text(500)
     website: HttpsUrl
-    contact_email: EmailAddress
+    contact_email: ContactEmail
     size: SizeFigures = Field(description="The figures a reviewer confirms; they decide the tier.")
 
 
@@ -100,7 +104,7 @@ class VerificationRequestList(ResponseModel):
 
 
 class DocumentUploadRequest(RequestModel):
-    filename: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    filename: text(200)
     content_type: DocumentType = Field(description="PDF, PNG or JPEG; the upload must match it.")
 
 

@@ -7,22 +7,24 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, SecretStr, StringConstraints
 
-from bizline.models.common import RequestModel, ResponseModel
+from bizline.models.common import RequestModel, ResponseModel, documented
 
-WabaId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{1,32}$")]
-_PRINTABLE_ASCII = r"^[!-~]+$"  # Meta's tokens are printable ASCII; anything else cannot be one
+WabaId = Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^[0-9]{1,32}$")]
+# Meta's access tokens are printable ASCII without spaces; anything else cannot go in a header.
+_TOKEN_PATTERN = re.compile(r"^[!-~]+$")
 
 
-def _printable_ascii(token: SecretStr) -> SecretStr:
-    if not re.fullmatch(_PRINTABLE_ASCII, token.get_secret_value()):
-        raise ValueError("an access token has printable ASCII characters only")
+def _token_characters(token: SecretStr) -> SecretStr:
+    if not _TOKEN_PATTERN.match(token.get_secret_value()):
+        raise ValueError("must be printable ASCII without spaces, as Meta issues it")
     return token
 
 
 AccessToken = Annotated[
     SecretStr,
-    Field(min_length=20, max_length=4096, json_schema_extra={"pattern": _PRINTABLE_ASCII}),
-    AfterValidator(_printable_ascii),
+    Field(min_length=20, max_length=4096),
+    AfterValidator(_token_characters),
+    documented(pattern=_TOKEN_PATTERN.pattern),
 ]
 
 

@@ -17,10 +17,17 @@ from bizline.models.messaging import (
 )
 from bizline.services import conversations, deliveries
 from bizline.services import idempotent_replies as replies_api
-from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
+from bizline.web import AUTHENTICATED, CURSOR_DESCRIPTION, authenticated_business_id, error_responses
 
 Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
+
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=2048,
+        description=CURSOR_DESCRIPTION,
+    ),
+]
 
 
 def build_router() -> Router:

@@ -18,7 +18,7 @@ from bizline.models.verification import (
 )
 from bizline.observability import metrics
 from bizline.services import verification_review
-from bizline.web import REVIEWER, error_responses, reviewer_identity
+from bizline.web import CURSOR_DESCRIPTION, REVIEWER, error_responses, reviewer_identity
 
 _TAGS = ["Verification review"]
 RequestId = Annotated[str, Path(max_length=64)]
@@ -40,7 +40,7 @@ def build_router() -> Router:
     def list_requests(
         state: Annotated[VerificationState, Query()] = VerificationState.SUBMITTED,
         limit: Annotated[int, Query(ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(max_length=2048)] = None,
+        cursor: Annotated[str | None, Query(max_length=2048, description=CURSOR_DESCRIPTION)] = None,
     ) -> ReviewedVerificationRequestList:
         reviewer()
         return verification_review.list_for_review(state, limit, cursor)

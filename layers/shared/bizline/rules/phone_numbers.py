@@ -5,10 +5,13 @@ function that can reach these rules, while only a few routes (registering a numb
 lookup, Meta's number changes) parse one.
 """
 
+import re
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
 from bizline.errors import ValidationFailed
+from bizline.models.verification import LOOKUP_PATTERN
+
+_LOOKUP = re.compile(LOOKUP_PATTERN)
 
 if TYPE_CHECKING:
     import phonenumbers
@@ -19,7 +22,7 @@ def _parse_international(number: str) -> "phonenumbers.PhoneNumber | None":
 
     # Meta reports display numbers with or without `+` ("+1 631-555-5555", "15550783881");
     # customers may type the 00 international prefix. Either way the country code comes first.
-    text = unquote(number).strip()
+    text = number.strip()
     if not text.startswith("+"):
         text = "+" + text.removeprefix("00")
     try:
@@ -38,10 +41,12 @@ def normalise_meta_display_number(number: str) -> str | None:
 
 
 def to_e164(number: str) -> str:
-    """+4315550100 from '+43 1 555-0100', '0043 1 5550100' or '4315550100'; 422 for anything else."""
-    # Path parameters may arrive still percent-encoded (%2B for +, %20 for a space).
-    normalised = normalise_meta_display_number(number) if len(number) <= 64 else None
-    if normalised is None:
+    """+4315550100 from '+43 1 555-0100', '0043 1 5550100' or '4315550100'; 422 for anything else.
+
+    A number written as E.164 that no country could issue (libphonenumber finds it impossible)
+    is still a number: it is answered in plain E.164, and no business can hold it.
+    """
+    if _LOOKUP.fullmatch(number) is None:
         raise ValidationFailed(
             "The request has invalid fields.",
             details=[
@@ -52,4 +57,5 @@ def to_e164(number: str) -> str:
                 }
             ],
         )
-    return normalised
+    digits = re.sub(r"[^0-9]", "", number.removeprefix("+").removeprefix("00"))
+    return normalise_meta_display_number(number) or f"+{digits}"

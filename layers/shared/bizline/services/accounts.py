@@ -16,7 +16,6 @@ from bizline.rules.tiers import classify_size, tier_for
 from bizline.settings import get_settings
 
 WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
-REQUIRED_ON_UPDATE = ("display_name", "size")
 
 
 def _require_allowed_callback(url: object | None) -> None:
@@ -82,16 +81,8 @@ def update_business(business_id: str, update: BusinessUpdate, now: datetime | No
     """Change the named fields; new size figures record a tier change for next month."""
     now = now or utc_now()
     stored = get_business(business_id, now.date())
+    # `null` clears an optional field; the model refuses it for the name and size figures.
     changes = update.model_dump(exclude_unset=True, exclude={"size"})
-    # `null` clears an optional field; a business always has a name and size figures.
-    cleared = [
-        field for field in REQUIRED_ON_UPDATE if field in update.model_fields_set and getattr(update, field) is None
-    ]
-    if cleared:
-        raise ValidationFailed(
-            "The request has invalid fields.",
-            details=[{"field": field, "message": "cannot be cleared", "type": "missing"} for field in cleared],
-        )
     if "callback_url" in changes:
         _require_allowed_callback(update.callback_url)
     for field in ("website", "callback_url"):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bizline.adapters import customers_store
-from bizline.models.messaging import Recipient, SendMessageRequest, TextContent
+from bizline.models.messaging import Recipient, SendText, TextContent
 from bizline.models.stored_messages import StoredMessage
 from bizline.models.subscribers import SUBSCRIBED, UNSUBSCRIBED
 from bizline.observability import logger
@@ -60,7 +60,7 @@ def apply_consent_keywords(
     )
     logger.info("consent keyword", extra={"business_id": message.business_id, "intent": intent, "changed": changed})
     if changed:
-        request = SendMessageRequest(
+        request = SendText(
             from_phone_number_id=message.phone_number_id,
             to=Recipient(customer_id=message.customer_id),
             type="text",

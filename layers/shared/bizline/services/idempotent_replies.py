@@ -33,8 +33,8 @@ def _idempotency() -> tuple[Any, Any]:
     )
 
     @idempotent_function(data_keyword_argument="call", persistence_store=persistence, config=config)
-    def accept_once(call: dict[str, Any]) -> dict[str, Any]:
-        request = SendMessageRequest.model_validate(call["request"])
+    def accept_once(call: dict[str, Any], request: SendMessageRequest) -> dict[str, Any]:
+        # `call` is what the key and the payload check hash; the request itself comes as it was read.
         return accept_reply(call["business_id"], request, within_caps=ensure_send_within_caps).model_dump(mode="json")
 
     return accept_once, config
@@ -57,11 +57,12 @@ def accept(business_id: str, request: SendMessageRequest, idempotency_key: str |
     call = {
         "business_id": business_id,
         "idempotency_key": idempotency_key,
-        "request": request.model_dump(mode="json"),
+        # Absent and null are the same request.
+        "request": request.model_dump(mode="json", exclude_none=True),
     }
     try:
         accept_once, _ = _idempotency()
-        return AcceptedMessage.model_validate(accept_once(call=call))
+        return AcceptedMessage.model_validate(accept_once(call=call, request=request))
     except IdempotencyValidationError as error:
         raise ValidationFailed(
             "This Idempotency-Key was used with a different request.", code="idempotency_key_reused"
