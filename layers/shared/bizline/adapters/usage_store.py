@@ -14,11 +14,27 @@ from bizline.adapters.tables import UsageRecord
 from bizline.models.usage import CounterDelta, Meter, MonthUsage, UsageEvent
 
 MARKER_SORT_KEY = "marker"
+ROSTER_SORT_KEY = "roster"
+
+# The (business, month) rosters this container wrote: one write per business and month, not per batch.
+_rostered: set[tuple[str, str]] = set()
 
 
 def counter_key(business_id: str, month: str, shard: int) -> str:
     """The partition key of one shard of a business's counters for a month."""
     return f"{business_id}#{month}#{shard:02d}"
+
+
+def _roster(business_id: str, month: str) -> None:
+    """List the business among the month's businesses with usage, before any of its counters exist.
+
+    Only roster items carry `month`, so the by_month index takes one write per business and month
+    instead of one per counter write, all of which would land on the month's one index key.
+    """
+    if (business_id, month) in _rostered:
+        return
+    UsageRecord(pk=f"{business_id}#{month}#{ROSTER_SORT_KEY}", sk=ROSTER_SORT_KEY, month=month).save()
+    _rostered.add((business_id, month))
 
 
 def _marker(event: UsageEvent, expires_at: datetime) -> UsageRecord:
@@ -28,11 +44,14 @@ def _marker(event: UsageEvent, expires_at: datetime) -> UsageRecord:
 def add_counts(events: list[UsageEvent], deltas: list[CounterDelta], markers_expire_at: datetime) -> set[str]:
     """Count `events` (summed as `deltas`) once: the keys among them already counted, or set() when written."""
 
+    for business_id, month in sorted({(delta.business_id, delta.month) for delta in deltas}):
+        _roster(business_id, month)
+
     def write(transaction: TransactWrite) -> None:
         for event in events:
             transaction.save(_marker(event, markers_expire_at), condition=UsageRecord.pk.does_not_exist())
         for delta in deltas:
-            actions = [UsageRecord.month.set(delta.month), UsageRecord.business_id.set(delta.business_id)]
+            actions = [UsageRecord.business_id.set(delta.business_id)]
             actions += [getattr(UsageRecord, str(meter)).add(count) for meter, count in delta.counts.items()]
             transaction.update(
                 UsageRecord(pk=counter_key(delta.business_id, delta.month, delta.shard), sk=delta.day),
@@ -57,8 +76,13 @@ def month_usage(business_id: str, month: str, shards: int) -> MonthUsage:
 
 
 def businesses_with_usage(month: str) -> list[str]:
-    """The businesses that have any usage counted in a month, in id order."""
+    """The businesses that have any usage counted in a month (or about to), in id order."""
     found: set[str] = set()
     for key in UsageRecord.by_month.query(month):
         found.add(key.pk.rsplit("#", 2)[0])
     return sorted(found)
+
+
+def forget_rosters() -> None:
+    """Forget which rosters were written (tests and the local platform start from empty tables)."""
+    _rostered.clear()

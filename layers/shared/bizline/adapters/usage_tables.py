@@ -13,7 +13,7 @@ from bizline.adapters.table_names import FromSettings
 
 
 class UsageByMonth(GlobalSecondaryIndex):
-    """Every counter item of a month: which businesses have usage (its keys never change after the first write)."""
+    """One roster item per business and month with usage: which businesses a month has (sparse)."""
 
     class Meta:
         index_name = "by_month"
@@ -29,8 +29,9 @@ class UsageRecord(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
-    # Counters only.
+    # Roster items only (pk `<business>#<month>#roster`): the by_month index holds nothing else.
     month = UnicodeAttribute(null=True)
+    # Counters only.
     business_id = UnicodeAttribute(null=True)
     inbound = NumberAttribute(null=True)
     service = NumberAttribute(null=True)

@@ -75,7 +75,7 @@ def build_router() -> Router:
         description="A published card never changes (409): publish a new version for a later month instead.",
         tags=["Usage and invoices"],
         security=REVIEWER,
-        responses={201: {"description": "The card as stored."}} | error_responses(400, 409, 422),
+        responses={201: {"description": "The card as stored."}} | error_responses(400, 404, 409, 422),
     )
     def put_rate_card(
         valid_from: Annotated[str, Path(pattern=MONTH_PATTERN)], card: Annotated[RateCardTerms, Body()]
