@@ -333,8 +333,8 @@ def reviewer_identity(event: APIGatewayProxyEventV2) -> str:
 
 
 def authenticated_business_id(event: APIGatewayProxyEventV2) -> str:
-    """The business this request acts for, checked against the key itself (see accounts.authenticate)."""
-    from bizline.services.accounts import authenticate
+    """The business this request acts for, checked against the key itself (see authentication.authenticate)."""
+    from bizline.services.authentication import authenticate
 
     authorizer = event.request_context.authorizer
     authorized = (authorizer.get_lambda or {}).get("business_id") if authorizer else None
