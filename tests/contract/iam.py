@@ -412,6 +412,10 @@ UNEXERCISED_GRANTS: dict[tuple[str, str, str], str] = {
         "SAM grants it for the stream's on-failure destination: Lambda's poller sends there with the "
         "role, never the code (test_the_function_may_send_to_its_on_failure_destination)"
     ),
+    ("MeteringFunction", "sqs:SendMessage", "MeteringDeadLetterQueue"): (
+        "SAM grants it for the streams' on-failure destination: Lambda's poller sends there with the "
+        "role, never the code (test_every_metered_stream_sends_its_failures_to_the_dead_letter_queue)"
+    ),
 }
 
 

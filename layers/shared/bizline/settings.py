@@ -62,7 +62,9 @@ class Settings(BaseModel):
     subscribers_table: ResourceName = None
     verification_requests_table: ResourceName = None
     verification_audit_table: ResourceName = None
+    usage_table: ResourceName = None
     verification_documents_bucket: ResourceName = None
+    invoices_bucket: ResourceName = None
     delivery_queue_url: ResourceName = None
     send_queue_url: ResourceName = None
     status_queue_url: ResourceName = None

@@ -45,6 +45,7 @@ _ERROR_DESCRIPTIONS = {
     413: "The request body is too large.",
     415: "The request body must be application/json.",
     422: "Validation failed; `details` names each field.",
+    429: "A fair-use cap of the business's tier is reached (`quota_exceeded`); `details` name it and when it resets.",
     500: "Unexpected failure on bizline's side; safe to retry.",
     503: "A service bizline depends on (Meta's Graph API) did not answer; safe to retry.",
 }

@@ -80,6 +80,7 @@ def _from_record(record: MessageRecord) -> StoredMessage:
         edit_history=[json.loads(item) for item in record.edit_history or []],
         edited_at=from_iso(record.edited_at),
         deleted_at=from_iso(record.deleted_at),
+        pricing=json.loads(record.pricing) if record.pricing else None,
     )
 
 
@@ -106,8 +107,18 @@ def find_message_by_wamid(wamid: str) -> StoredMessage | None:
     return None
 
 
-def apply_status(business_id: str, message_id: str, status: str, at: datetime, errors: list[dict[str, Any]]) -> bool:
-    """Move a message's status forward only (by rank): False when it is already as far or further."""
+def apply_status(
+    business_id: str,
+    message_id: str,
+    status: str,
+    at: datetime,
+    errors: list[dict[str, Any]],
+    pricing: dict[str, Any] | None = None,
+) -> bool:
+    """Move a message's status forward only (by rank): False when it is already as far or further.
+
+    The first pricing Meta reports is kept; a later status never replaces it.
+    """
     rank = rank_of(status)
     actions = [
         MessageRecord.status.set(status),
@@ -116,10 +127,21 @@ def apply_status(business_id: str, message_id: str, status: str, at: datetime, e
     ]
     if errors:
         actions.append(MessageRecord.errors.set(json.dumps(errors)))
+    if pricing:
+        actions.append(MessageRecord.pricing.set(MessageRecord.pricing | json.dumps(pricing, sort_keys=True)))
     return update_if(
         _keyed(business_id, message_id),
         actions,
         MessageRecord.message_id.exists() & (MessageRecord.status_rank < rank),
+    )
+
+
+def record_pricing(business_id: str, message_id: str, pricing: dict[str, Any]) -> bool:
+    """Keep Meta's pricing on a message that has none yet (a status that came too late to move it); False otherwise."""
+    return update_if(
+        _keyed(business_id, message_id),
+        [MessageRecord.pricing.set(json.dumps(pricing, sort_keys=True))],
+        MessageRecord.message_id.exists() & MessageRecord.pricing.does_not_exist(),
     )
 
 

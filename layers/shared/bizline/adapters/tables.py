@@ -19,6 +19,7 @@ from bizline.adapters.table_names import FromSettings
 from bizline.adapters.table_names import table_setting as table_setting
 
 # Stores import every table model from here, the verification tables' too (`X as X` re-exports them).
+from bizline.adapters.usage_tables import UsageRecord as UsageRecord
 from bizline.adapters.verification_tables import CheckResultAttribute as CheckResultAttribute
 from bizline.adapters.verification_tables import DocumentAttribute as DocumentAttribute
 from bizline.adapters.verification_tables import VerificationAuditRecord as VerificationAuditRecord
@@ -267,6 +268,8 @@ class MessageRecord(Model):
     edit_history = ListAttribute(of=UnicodeAttribute, null=True)
     edited_at = UnicodeAttribute(null=True)
     deleted_at = UnicodeAttribute(null=True)
+    # Meta's `pricing` object from the first status that carried one (JSON): the metering stream reads it.
+    pricing = UnicodeAttribute(null=True)
     # Retention: a message expires RETENTION_DAYS after it was stored.
     expires_at = TTLAttribute(null=True)
 
@@ -384,6 +387,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     IdempotencyRecord,
     VerificationRequestRecord,
     VerificationAuditRecord,
+    UsageRecord,
 )
 
 
