@@ -15,10 +15,10 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
+# Stores import every table model from here, the verification tables' too (`X as X` re-exports them).
+from bizline.adapters.newsletter_tables import NewsletterRecord as NewsletterRecord
 from bizline.adapters.table_names import FromSettings
 from bizline.adapters.table_names import table_setting as table_setting
-
-# Stores import every table model from here, the verification tables' too (`X as X` re-exports them).
 from bizline.adapters.verification_tables import CheckResultAttribute as CheckResultAttribute
 from bizline.adapters.verification_tables import DocumentAttribute as DocumentAttribute
 from bizline.adapters.verification_tables import VerificationAuditRecord as VerificationAuditRecord
@@ -264,6 +264,8 @@ class MessageRecord(Model):
     errors = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     sent_at = UnicodeAttribute()
+    # A newsletter's message: `<newsletter id>#<run id>`, so its statuses count in the run's stats.
+    newsletter = UnicodeAttribute(null=True)
     edit_history = ListAttribute(of=UnicodeAttribute, null=True)
     edited_at = UnicodeAttribute(null=True)
     deleted_at = UnicodeAttribute(null=True)
@@ -380,6 +382,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     UnroutedWebhookRecord,
     WhatsAppEventRecord,
     SubscriberRecord,
+    NewsletterRecord,
     SendRateRecord,
     IdempotencyRecord,
     VerificationRequestRecord,
