@@ -49,6 +49,13 @@ def dispatch(
     if newsletter is None:
         return "no such newsletter"
     if newsletter.state == CANCELLED:
+        if page > 0:
+            # A run under way: it ends here, as cancelled, with no further page queued.
+            run = newsletters_store.get_run(business_id, newsletter_id, run_id)
+            cursor = run.cursor if run else None
+            newsletters_store.advance_run(
+                business_id, newsletter_id, run_id, page, cursor, RunCounts(), (CANCELLED, now)
+            )
         return "cancelled"
     if page == 0 and not _open_run(newsletter, run_id, now):
         return "the run was started before: nothing is sent twice"
