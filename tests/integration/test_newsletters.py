@@ -394,3 +394,30 @@ def test_reschedule_replaces_the_schedule_and_send_now_runs_a_draft(api, aws, ba
     # Once sent it cannot be sent again, nor rescheduled
     again = api.request("POST", f"/v1/newsletters/{draft['newsletter_id']}/send-now", headers=bearer(bakery["key"]))
     assert (again.status, again.json()["error"]["code"]) == (409, "newsletter_not_changeable")
+
+
+def test_the_sender_writes_at_most_three_items_per_newsletter_recipient(api, aws, bakery, monkeypatch):
+    # Given a run's three sends on the send queue
+    from botocore.client import BaseClient
+
+    from tests.contract import iam
+
+    created = _create(api, bakery["key"]).json()
+    _fire(created["newsletter_id"])
+    writes: list[str] = []
+    make_api_call = BaseClient._make_api_call
+
+    def counting(self, operation_name, api_params):
+        if iam.running_function() == "MessageSenderFunction" and operation_name in {"PutItem", "UpdateItem"}:
+            writes.append(f"{api_params['TableName']}:{operation_name}")
+        return make_api_call(self, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", counting)
+    # When the sender sends them
+    drain("SendQueue", "MessageSenderFunction")
+    # Then each costs the message stored once (already claimed), its wamid, and the number's pacing bucket
+    assert len(_sandbox_sent()) == 3
+    assert sorted(set(writes)) == ["MessagesTable:PutItem", "MessagesTable:UpdateItem", "SendRateTable:PutItem"]
+    assert len(writes) / 3 <= 3
+    messages = [w for w in writes if w.startswith("MessagesTable")]
+    assert len(messages) / 3 == 2
