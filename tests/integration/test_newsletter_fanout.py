@@ -17,7 +17,7 @@ import pytest
 from tests.contract import iam
 from tests.support import add_number, approved_template, json_headers, post_json, sign_up
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 RECIPIENTS = int(os.environ.get("BIZLINE_FANOUT_RECIPIENTS", "100000"))
 NUMBER = "1098765432"

@@ -421,3 +421,31 @@ def test_the_sender_writes_at_most_three_items_per_newsletter_recipient(api, aws
     assert len(writes) / 3 <= 3
     messages = [w for w in writes if w.startswith("MessagesTable")]
     assert len(messages) / 3 == 2
+
+
+def test_a_run_that_failed_midway_is_taken_on_by_the_retry_from_the_last_page_counted(api, aws, bakery, monkeypatch):
+    # Given a run of one subscriber per page, whose second page cannot be queued (SQS refuses, once)
+    from bizline.adapters import queues
+    from bizline.services import newsletter_dispatch
+
+    monkeypatch.setattr(newsletter_dispatch, "PAGE_SIZE", 1)
+    send_tasks, calls = queues.send_tasks, []
+
+    def flaky(queue_url, tasks, delay_seconds=0):
+        calls.append(len(tasks))
+        if len(calls) == 2:
+            raise queues.EnqueueFailed("SQS refused the batch")
+        send_tasks(queue_url, tasks, delay_seconds)
+
+    monkeypatch.setattr(queues, "send_tasks", flaky)
+    created = _create(api, bakery["key"]).json()
+    with pytest.raises(queues.EnqueueFailed):
+        _fire(created["newsletter_id"])
+    # When Scheduler retries the firing
+    outcome = _fire(created["newsletter_id"])["outcome"]
+    # Then the retry goes on from the page after the last one counted, and everyone is queued once
+    assert outcome.startswith("sent: 3 queued"), outcome
+    bodies = queue_bodies(aws, "SendQueue")
+    assert sorted(body["newsletter"]["wa_id"] for body in bodies) == [ANNA, BERT, CARLA]
+    _, run = _run(api, bakery["key"], created["newsletter_id"])
+    assert (run["state"], run["audience"], run["queued"]) == ("sent", 3, 3)

@@ -31,6 +31,8 @@ class NewsletterRecord(Model):
     page = NumberAttribute(null=True)
     cursor = UnicodeAttribute(null=True)
     finished_at = UnicodeAttribute(null=True)
+    # A run is worked on by one invocation at a time: the one holding the lease, until it ends.
+    lease_until = UnicodeAttribute(null=True)
     audience = NumberAttribute(null=True)
     queued = NumberAttribute(null=True)
     skipped_opted_out = NumberAttribute(null=True)

@@ -132,18 +132,39 @@ def set_state(business_id: str, newsletter_id: str, state: str, now: datetime, f
 # -- runs -----------------------------------------------------------------------------------------
 
 
-def start_run(business_id: str, newsletter_id: str, run_id: str, now: datetime) -> bool:
-    """Open a run at page 0; False when this run was opened before (a repeated invocation)."""
+def start_run(business_id: str, newsletter_id: str, run_id: str, now: datetime, lease_until: datetime) -> bool:
+    """Open a run at page 0, leased to the invocation opening it; False when this run was opened before."""
     record = NewsletterRecord(
         business_id=business_id,
         newsletter_key=_run_key(newsletter_id, run_id),
         state=SENDING,
         page=0,
         created_at=to_iso(now),
+        lease_until=to_iso(lease_until),
         audience=0,
         queued=0,
     )
     return save_if(record, NewsletterRecord.newsletter_key.does_not_exist())
+
+
+def take_run(
+    business_id: str, newsletter_id: str, run_id: str, now: datetime, lease_until: datetime
+) -> StoredRun | None:
+    """Lease a sending run nobody holds (handed over, given back, or its holder gone); None when it is held or over."""
+    record = NewsletterRecord(business_id=business_id, newsletter_key=_run_key(newsletter_id, run_id))
+    free = NewsletterRecord.lease_until.does_not_exist() | (NewsletterRecord.lease_until < to_iso(now))
+    taken = update_if(
+        record,
+        [NewsletterRecord.lease_until.set(to_iso(lease_until))],
+        NewsletterRecord.newsletter_key.exists() & (NewsletterRecord.state == SENDING) & free,
+    )
+    return _run_from(record, newsletter_id, run_id) if taken else None
+
+
+def release_run(business_id: str, newsletter_id: str, run_id: str) -> None:
+    """Give a sending run's lease back, so the next invocation (a hand-over or a retry) may take it."""
+    record = NewsletterRecord(business_id=business_id, newsletter_key=_run_key(newsletter_id, run_id))
+    update_if(record, [NewsletterRecord.lease_until.remove()], NewsletterRecord.state == SENDING)
 
 
 def get_run(business_id: str, newsletter_id: str, run_id: str) -> StoredRun | None:

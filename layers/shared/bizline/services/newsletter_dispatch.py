@@ -14,7 +14,17 @@ from datetime import datetime, timedelta
 
 from bizline.adapters import newsletters_store, queues, subscribers_store
 from bizline.clock import utc_now
-from bizline.models.newsletters import CANCELLED, FAILED, SCHEDULED, SENDING, SENT, RunCounts, StoredNewsletter
+from bizline.models.newsletters import (
+    CANCELLED,
+    DRAFT,
+    FAILED,
+    SCHEDULED,
+    SENDING,
+    SENT,
+    RunCounts,
+    StoredNewsletter,
+    StoredRun,
+)
 from bizline.models.tasks import DispatchTask, NewsletterSend, ScheduledFiring, SendTask
 from bizline.observability import logger
 from bizline.rules import newsletter_dispatch as rules
@@ -23,8 +33,9 @@ from bizline.services.template_checks import sendable_template, template_variabl
 from bizline.settings import get_settings
 
 PAGE_SIZE = 1000
-# A run opened this long ago and still at its first page lost its invocation: a repeated firing takes it on.
-ABANDONED_AFTER = timedelta(minutes=16)
+# How long an invocation holds a run: longer than the dispatcher's timeout, so a holder that died without
+# giving it back (no retry then) lets the next firing or task go on after this.
+LEASE = timedelta(minutes=16)
 
 
 def scheduled_run(event: dict, seconds_left: Callable[[], float], now: datetime | None = None) -> str:
@@ -43,36 +54,56 @@ def dispatch(
     seconds_left: Callable[[], float],
     now: datetime | None = None,
 ) -> str:
-    """Go on with a run from `page` until it is done or the invocation's time runs short. Returns what happened."""
+    """Go on with a run until it is done or the invocation's time runs short. Returns what happened.
+
+    A firing (`page` 0) opens the run; any invocation goes on only with the run's lease, from the page
+    the run itself is at: a repeated firing or task finds it held (or over) and does nothing.
+    """
     now = now or utc_now()
     newsletter = newsletters_store.get_newsletter(business_id, newsletter_id)
     if newsletter is None:
         return "no such newsletter"
+    lease_until = now + LEASE
+    run = None
     if newsletter.state == CANCELLED:
-        if page > 0:
+        run = newsletters_store.take_run(business_id, newsletter_id, run_id, now, lease_until)
+        if run is not None:
             # A run under way: it ends here, as cancelled, with no further page queued.
-            run = newsletters_store.get_run(business_id, newsletter_id, run_id)
-            cursor = run.cursor if run else None
             newsletters_store.advance_run(
-                business_id, newsletter_id, run_id, page, cursor, RunCounts(), (CANCELLED, now)
+                business_id, newsletter_id, run_id, run.page, run.cursor, RunCounts(), (CANCELLED, now)
             )
         return "cancelled"
-    if page == 0 and not _open_run(newsletter, run_id, now):
-        return "the run was started before: nothing is sent twice"
-    run = newsletters_store.get_run(business_id, newsletter_id, run_id)
-    if run is None or run.state != SENDING or run.page != page:
-        return "another invocation has the run"
-    cursor, queued_before = run.cursor, run.counts.queued
+    if page == 0 and newsletters_store.start_run(business_id, newsletter_id, run_id, now, lease_until):
+        from_states = (DRAFT, SCHEDULED, SENDING, SENT, FAILED)
+        newsletters_store.set_state(business_id, newsletter_id, SENDING, now, from_states)
+        run = newsletters_store.get_run(business_id, newsletter_id, run_id)
+    else:
+        run = newsletters_store.take_run(business_id, newsletter_id, run_id, now, lease_until)
+    if run is None:
+        logger.info("run held or over", extra={"newsletter_id": newsletter_id, "run_id": run_id, "page": page})
+        return "the run is held by another invocation or over: nothing is sent twice"
+    try:
+        return _pages(newsletter, run, seconds_left, now)
+    except Exception:
+        # Given back, so the retry (Scheduler's or the queue's) goes on from the last page counted.
+        newsletters_store.release_run(business_id, newsletter_id, run_id)
+        raise
+
+
+def _pages(newsletter: StoredNewsletter, run: StoredRun, seconds_left: Callable[[], float], now: datetime) -> str:
+    business_id, newsletter_id, run_id = newsletter.business_id, newsletter.newsletter_id, run.run_id
+    page, cursor, queued_before = run.page, run.cursor, run.counts.queued
     limit = newsletters_store.get_messaging_limit(business_id, newsletter.phone_number_id)
     used = newsletters_store.usage_since(business_id, newsletter.phone_number_id, rules.window_start(now))
     remaining = rules.allowance(limit, used)
     while True:
-        current = newsletters_store.get_newsletter(business_id, newsletter_id)
-        if current is None or current.state == CANCELLED:
-            newsletters_store.advance_run(
-                business_id, newsletter_id, run_id, page, cursor, RunCounts(), (CANCELLED, now)
-            )
-            return f"cancelled at page {page}"
+        if page > run.page:
+            current = newsletters_store.get_newsletter(business_id, newsletter_id)
+            if current is None or current.state == CANCELLED:
+                newsletters_store.advance_run(
+                    business_id, newsletter_id, run_id, page, cursor, RunCounts(), (CANCELLED, now)
+                )
+                return f"cancelled at page {page}"
         template = sendable_template(business_id, newsletter.template_name, newsletter.template_language)
         recipients, next_key = subscribers_store.recipients_page(business_id, PAGE_SIZE, cursor)
         plan = rules.plan_page(
@@ -87,7 +118,7 @@ def dispatch(
         queued_before += plan.counts.queued
         finished = None if next_key else (_final_state(newsletter, template is not None, queued_before), now)
         if not newsletters_store.advance_run(business_id, newsletter_id, run_id, page, next_key, plan.counts, finished):
-            return f"another invocation has the run from page {page}"
+            return f"the run moved on from page {page} without this invocation"
         page, cursor = page + 1, next_key
         if finished is not None:
             state = finished[0]
@@ -96,21 +127,10 @@ def dispatch(
             )
             return f"{state}: {queued_before} queued in {page} page(s)"
         if seconds_left() < get_settings().dispatch_handoff_seconds:
+            newsletters_store.release_run(business_id, newsletter_id, run_id)
             task = DispatchTask(business_id=business_id, newsletter_id=newsletter_id, run_id=run_id, page=page)
             queues.send_tasks(get_settings().newsletter_dispatch_queue_url, [task])
             return f"handed over at page {page}"
-
-
-def _open_run(newsletter: StoredNewsletter, run_id: str, now: datetime) -> bool:
-    """Open the run and mark the newsletter sending; False when the run exists and is not abandoned."""
-    business_id, newsletter_id = newsletter.business_id, newsletter.newsletter_id
-    if not newsletters_store.start_run(business_id, newsletter_id, run_id, now):
-        run = newsletters_store.get_run(business_id, newsletter_id, run_id)
-        if run is None or run.state != SENDING or run.page != 0 or now - run.started_at < ABANDONED_AFTER:
-            logger.info("repeated invocation of a run", extra={"newsletter_id": newsletter_id, "run_id": run_id})
-            return False
-    newsletters_store.set_state(business_id, newsletter_id, SENDING, now, ("draft", SCHEDULED, SENDING, SENT, FAILED))
-    return True
 
 
 def _final_state(newsletter: StoredNewsletter, template_sendable: bool, queued: int) -> str:
