@@ -10,6 +10,10 @@ local credentials its banner prints, as API Gateway checks them against IAM in A
     python -m local.admin reject REQUEST_ID REASON
     python -m local.admin audit REQUEST_ID         every transition: who, when, from, to, why
     python -m local.admin revoke BUSINESS_ID REASON
+    python -m local.admin usage [MONTH]            every business's usage in a month (YYYY-MM, default this one)
+    python -m local.admin close MONTH              the monthly close, now: freeze MONTH's invoices (again: no change)
+    python -m local.admin rate-cards               every rate card version
+    python -m local.admin publish-rate-card MONTH FILE   publish FILE's terms as the card valid from MONTH
 """
 
 import argparse
@@ -45,9 +49,29 @@ def call(api: str, method: str, path: str, body: dict[str, Any] | None = None) -
         return error.code, json.loads(error.read() or b"null")
 
 
+def _billing_route(verb: str, words: list[str]) -> tuple[str, str, dict[str, Any] | None]:
+    if verb == "usage":
+        return "GET", "/admin/usage" + (f"?month={words[0]}" if words else ""), None
+    if verb == "rate-cards":
+        return "GET", "/admin/rate-cards", None
+    if verb == "close":
+        if not words:
+            raise SystemExit("usage: close MONTH (YYYY-MM)")
+        return "POST", "/admin/invoices/close", {"month": words[0]}
+    if len(words) != 2:
+        raise SystemExit("usage: publish-rate-card MONTH FILE")
+    with open(words[1], encoding="utf-8") as terms:
+        return "PUT", f"/admin/rate-cards/{words[0]}", json.load(terms)
+
+
+BILLING_VERBS = ("usage", "close", "rate-cards", "publish-rate-card")
+
+
 def _route(arguments: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]:
     requests_path = "/admin/verification-requests"
     verb, words = arguments.verb, arguments.words
+    if verb in BILLING_VERBS:
+        return _billing_route(verb, words)
     if verb == "list":
         return "GET", f"{requests_path}?state={words[0] if words else 'submitted'}", None
     if not words:
@@ -73,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, prog="python -m local.admin"
     )
     parser.add_argument("--api", default=None, help="the platform's address (default: PORT, else make run's)")
-    parser.add_argument("verb", choices=["list", "show", "claim", "approve", "reject", "audit", "revoke"])
+    parser.add_argument(
+        "verb", choices=["list", "show", "claim", "approve", "reject", "audit", "revoke", *BILLING_VERBS]
+    )
     parser.add_argument("words", nargs="*")
     arguments = parser.parse_args(argv)
     method, path, body = _route(arguments)

@@ -123,6 +123,22 @@ def seed_demo_conversation(now: datetime) -> None:
     receive_customer_message(DEMO_BUSINESS_ID, message, now)
 
 
+# The local platform's rate card: rate-cards/starter.json, valid from a month before any demo data, so
+# every month the platform runs in is priced (the sample event publishes a later version, 2026-01).
+STARTER_RATE_CARD_FROM = "2025-01"
+
+
+def seed_starter_rate_card() -> None:
+    """Publish rate-cards/starter.json as the first rate card, as an operator does after a deploy."""
+    from bizline.models.billing import RateCard
+    from bizline.services.usage import publish_rate_card
+
+    from local.template import PROJECT_ROOT
+
+    terms = json.loads((PROJECT_ROOT / "rate-cards" / "starter.json").read_text())
+    publish_rate_card(RateCard(valid_from=STARTER_RATE_CARD_FROM, **terms))
+
+
 def seed_demo_meta_secret(secretsmanager: Any, secret_name: str = "bizline/meta") -> None:  # noqa: S107
     """Known local values for the Meta secret the template generates (signing stays real)."""
     secretsmanager.put_secret_value(

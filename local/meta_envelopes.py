@@ -37,9 +37,12 @@ def status(
     recipient_id: str | None = None,
     recipient_user_id: str | None = None,
     errors: list[dict[str, Any]] | None = None,
+    pricing: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A status of a message the business sent (sent, delivered, read, failed)."""
+    """A status of a message the business sent (sent, delivered, read, failed); Meta prices sent and delivered."""
     item: dict[str, Any] = {"id": wamid, "status": state, "timestamp": str(timestamp)}
+    if pricing:
+        item["pricing"] = pricing
     if recipient_id:
         item["recipient_id"] = recipient_id
     if recipient_user_id:

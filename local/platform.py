@@ -144,9 +144,10 @@ class LocalPlatform:
         self.sandbox = SandboxProvider(f"{self.api_url}/webhooks/whatsapp", DEMO_META_APP_SECRET)
         use_provider(self.sandbox)
         if self.seed_demo:
-            from local.demo import DEMO_BUSINESS_ID, seed_demo_business
+            from local.demo import DEMO_BUSINESS_ID, seed_demo_business, seed_starter_rate_card
 
             seed_demo_business(callback_url=f"{self.api_url}/local/callbacks/{DEMO_BUSINESS_ID}")
+            seed_starter_rate_card()
         self._start_pollers(session)
         return self
 
@@ -330,6 +331,13 @@ class LocalPlatform:
         by_arn.update(self.functions)  # template schedules name their function by logical id
         clock = {"clock": self.scheduler_clock} if self.scheduler_clock else {}
         self.pollers.append(SchedulePoller(client("scheduler"), by_arn, scheduled, self.invoke_safely, **clock))
+        # What the seed wrote (the demo's first message, metered from the stream) is taken in before
+        # the banner, so an idle `make run` prints nothing after it.
+        for poller in self.pollers:
+            if isinstance(poller, DynamoDbStreamPoller):
+                for _ in range(10):
+                    if not poller.poll_once():
+                        break
         for poller in self.pollers:
             poller.start()
 

@@ -80,6 +80,14 @@ def _no_such_object(object_id: str) -> ProviderError:
     )
 
 
+def sandbox_pricing(content: dict[str, Any]) -> dict[str, Any]:
+    """The `pricing` Meta reports on a send's statuses: a reply in the service window is free service;
+    the sandbox prices a template as utility (at Meta, the template's approved category decides)."""
+    if content.get("type") == "template":
+        return {"billable": True, "pricing_model": "PMP", "category": "utility", "type": "regular"}
+    return {"billable": False, "pricing_model": "PMP", "category": "service", "type": "free_customer_service"}
+
+
 def _default_accounts() -> SandboxAccounts:
     known = SandboxAccounts()
     known.register(
@@ -210,11 +218,17 @@ class SandboxProvider:
             self.sent.append({"wamid": wamid, "phone_number_id": phone_number_id, "to": recipient, "content": content})
         if self.webhook_url:
             # Like Meta, answer first and report statuses a moment later.
-            threading.Thread(target=self._feed_statuses, args=(phone_number_id, wamid, recipient), daemon=True).start()
+            pricing = sandbox_pricing(content)
+            threading.Thread(
+                target=self._feed_statuses, args=(phone_number_id, wamid, recipient, pricing), daemon=True
+            ).start()
         return wamid
 
-    def _feed_statuses(self, phone_number_id: str, wamid: str, recipient: Recipient) -> None:
+    def _feed_statuses(
+        self, phone_number_id: str, wamid: str, recipient: Recipient, pricing: dict[str, Any] | None = None
+    ) -> None:
         for state in ("sent", "delivered", "read"):
             time.sleep(self.status_delay_seconds)
-            item = status(wamid, state, int(time.time()), recipient.wa_id, recipient.user_id)
+            priced = pricing if state in {"sent", "delivered"} else None
+            item = status(wamid, state, int(time.time()), recipient.wa_id, recipient.user_id, pricing=priced)
             self._post(envelope(change(phone_number_id, statuses=[item]), waba_id="sandbox"))

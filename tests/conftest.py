@@ -117,9 +117,17 @@ from tests.contract import iam  # noqa: E402
 iam.install_recorder()
 
 
+WHOLE_SUITE_MARKEXPR = "not api_contract"
+
+
 def _is_whole_suite(session: pytest.Session) -> bool:
     config = session.config
-    if config.option.keyword or config.option.markexpr or getattr(config.option, "lf", False):
+    # `make unit` leaves schemathesis to its own run (`-m "not api_contract"`): still every test of the suite.
+    if (
+        config.option.keyword
+        or config.option.markexpr not in ("", WHOLE_SUITE_MARKEXPR)
+        or getattr(config.option, "lf", False)
+    ):
         return False
     tests_root = Path(__file__).resolve().parent
     arguments = [Path(str(argument).split("::", 1)[0]).resolve() for argument in config.args]

@@ -299,7 +299,12 @@ def drain_stream(table_logical_id: str, function: str, rounds: int = 5, events: 
 
     template = load_template()
     specs = functions(template)
-    source = next(s for s in event_sources(template, {"DynamoDB"}) if s.function == function)
+    # A function may read several streams: the one of `table_logical_id`.
+    source = next(
+        s
+        for s in event_sources(template, {"DynamoDB"})
+        if s.function == function and table_logical_id in json.dumps(s.properties.get("Stream"))
+    )
     results, invoker = _recording_invoker(events)
     from botocore.config import Config
 

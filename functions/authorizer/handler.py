@@ -9,7 +9,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from bizline.observability import logger
-from bizline.services.accounts import resolve_api_key
+from bizline.services.authentication import resolve_api_key
 
 
 @logger.inject_lambda_context

@@ -6,6 +6,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from bizline.observability import logger, metrics
 from bizline.routes import webhooks
+from bizline.settings import get_settings
 from bizline.web import build_resolver, handle
 
 app = build_resolver(webhooks.build_router())
@@ -14,4 +15,4 @@ app = build_resolver(webhooks.build_router())
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return handle(app, event, context)
+    return handle(app, event, context, max_body_bytes=get_settings().max_webhook_body_bytes)

@@ -413,9 +413,17 @@ UNEXERCISED_GRANTS: dict[tuple[str, str, str], str] = {
         "two first messages of one customer racing: the loser reads the winner's customer id; "
         "the concurrent webhook tests reach it only when two consumers race and the timing makes one lose"
     ),
+    ("NewslettersApiFunction", "dynamodb:GetItem", "CustomersTable"): (
+        "two subscriptions of one new customer racing: the loser reads the winner's customer id, "
+        "as in the ingest consumer"
+    ),
     ("VerificationEventsFunction", "sqs:SendMessage", "VerificationEventsDeadLetterQueue"): (
         "SAM grants it for the stream's on-failure destination: Lambda's poller sends there with the "
         "role, never the code (test_the_function_may_send_to_its_on_failure_destination)"
+    ),
+    ("MeteringFunction", "sqs:SendMessage", "MeteringDeadLetterQueue"): (
+        "SAM grants it for the streams' on-failure destination: Lambda's poller sends there with the "
+        "role, never the code (test_every_metered_stream_sends_its_failures_to_the_dead_letter_queue)"
     ),
 }
 

@@ -63,15 +63,19 @@ def test_an_unconditioned_audit_put_is_reported():
 
 
 def test_a_call_outside_the_role_is_refused():
-    # Given the public lookup, which reads phone numbers and businesses only
+    # Given the public lookup, which reads the public badges only
     calls = {
-        iam.Call("PublicVerificationFunction", "dynamodb:PutItem", iam.table_arn("BusinessesTable")),
+        iam.Call("PublicVerificationFunction", "dynamodb:PutItem", iam.table_arn("PublicBadgesTable")),
+        iam.Call("PublicVerificationFunction", "dynamodb:GetItem", iam.table_arn("PublicBadgesTable")),
         iam.Call("PublicVerificationFunction", "dynamodb:GetItem", iam.table_arn("BusinessesTable")),
     }
-    # Then the write is refused and the read allowed
-    assert iam.refused(calls) == [
-        iam.Call("PublicVerificationFunction", "dynamodb:PutItem", iam.table_arn("BusinessesTable"))
-    ]
+    # Then the write and the read of another table are refused, and the badge read allowed
+    assert iam.refused(calls) == sorted(
+        [
+            iam.Call("PublicVerificationFunction", "dynamodb:GetItem", iam.table_arn("BusinessesTable")),
+            iam.Call("PublicVerificationFunction", "dynamodb:PutItem", iam.table_arn("PublicBadgesTable")),
+        ]
+    )
 
 
 @pytest.mark.parametrize("logical_id", FUNCTIONS)

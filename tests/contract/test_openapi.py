@@ -186,3 +186,29 @@ def test_a_pagination_cursor_is_documented_as_opaque(document):
         (cursor,) = [p for p in document["paths"][path]["get"]["parameters"] if p["name"] == "cursor"]
         assert "invalid_cursor" in cursor["description"], path
         assert "400" in document["paths"][path]["get"]["responses"], path
+
+
+def test_the_document_states_the_rules_of_subscribers_and_templates(document):
+    # Given the subscriber and template request bodies as the document describes them
+    schemas = document["components"]["schemas"]
+    subscribe, update = schemas["SubscribeRequest"], schemas["UpdateSubscriberRequest"]
+    template = schemas["CreateTemplateRequest"]
+    # Then a subscriber is named by a wa_id or a user_id, present as a string
+    assert subscribe["anyOf"] == [
+        {"required": ["wa_id"], "properties": {"wa_id": {"type": "string"}}},
+        {"required": ["user_id"], "properties": {"user_id": {"type": "string"}}},
+    ]
+    # And attribute names outside their pattern are refused, on creation and on update
+    for attributes in (subscribe["properties"]["attributes"], update["properties"]["attributes"]["anyOf"][0]):
+        assert attributes["additionalProperties"] is False
+        assert list(attributes["patternProperties"]) == ["^[a-z][a-z0-9_]{0,39}$"]
+    # And a template has exactly one BODY and at most one of each other component
+    rules = {
+        rule["contains"]["properties"]["type"]["const"]: rule for rule in template["properties"]["components"]["allOf"]
+    }
+    assert {kind: (rule["minContains"], rule["maxContains"]) for kind, rule in rules.items()} == {
+        "HEADER": (0, 1),
+        "BODY": (1, 1),
+        "FOOTER": (0, 1),
+        "BUTTONS": (0, 1),
+    }

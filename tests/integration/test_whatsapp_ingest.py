@@ -161,3 +161,35 @@ def test_an_envelope_larger_than_a_queue_message_is_split_by_change_and_read_who
     assert _consume(queued) == {"batchItemFailures": []}
     assert _stored(aws) == sorted(f"wamid.BIG{n:02d}" for n in range(12))
     assert len({m["customer_id"]["S"] for m in scan(aws["dynamodb"], "MessagesTable")}) == 1
+
+
+def test_a_signed_notification_of_megabytes_is_acknowledged_and_every_message_of_it_stored(api, aws, bakery):
+    from bizline.rules.ingest_parts import QUEUE_MESSAGE_LIMIT
+
+    # Given a signed notification of about 700 KB (Meta's may reach 3 MB), far above an API request's 64 KiB
+    messages = [text_message(f"wamid.MB{n:03d}", "Kipferl " * 500, timestamp=1_795_000_000 + n) for n in range(170)]
+    body = json.dumps(envelope(change(NUMBER, messages, contacts=[contact()]))).encode()
+    assert 600_000 < len(body) < 3 * 1024 * 1024
+    # When Meta posts it to the webhook
+    response = post_webhook(api, body, bakery["secret"])
+    # Then it is acknowledged, queued in parts that each fit a queue message
+    assert response.status == 200, response.body
+    queued = _records(aws)
+    assert len(queued) > 1
+    assert all(len(record["body"].encode()) <= QUEUE_MESSAGE_LIMIT for record in queued)
+    # And the consumer stores every message of it once
+    assert _consume(queued) == {"batchItemFailures": []}
+    assert _stored(aws) == sorted(f"wamid.MB{n:03d}" for n in range(170))
+
+
+def test_a_notification_above_meta_s_3_mb_is_refused_before_anything_is_queued(api, aws, bakery):
+    # Given a signed body larger than any notification Meta sends
+    messages = [text_message(f"wamid.XL{n:04d}", "Kipferl " * 500, timestamp=1_795_000_000) for n in range(800)]
+    body = json.dumps(envelope(change(NUMBER, messages, contacts=[contact()]))).encode()
+    assert len(body) > 3 * 1024 * 1024
+    # When it is posted to the webhook
+    response = post_webhook(api, body, bakery["secret"])
+    # Then it is refused with a clear error and nothing is queued
+    assert response.status == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert _records(aws) == []

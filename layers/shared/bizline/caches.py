@@ -5,12 +5,13 @@ Tests and the local platform call it when they point bizline at another (embedde
 
 
 def reset_caches() -> None:
-    """Forget settings, boto3 clients, PynamoDB connections, cached secrets and idempotency config."""
+    """Forget settings, boto3 clients, PynamoDB connections, cached secrets, idempotency config and usage rosters."""
     from aws_lambda_powertools.utilities import parameters
 
     from bizline.adapters.aws_clients import reset_clients
     from bizline.adapters.conditional import reset_connection
     from bizline.adapters.tables import reset_connections
+    from bizline.adapters.usage_store import forget_rosters
     from bizline.services.idempotent_replies import reset_idempotency
     from bizline.settings import get_settings
 
@@ -20,3 +21,4 @@ def reset_caches() -> None:
     reset_clients()
     parameters.clear_caches()
     reset_idempotency()
+    forget_rosters()

@@ -56,6 +56,13 @@ class TransitionRefused(Conflict):
     code = "invalid_transition"
 
 
+class QuotaExceeded(BizlineError):
+    """A fair-use cap of the business's tier is reached; `details` name the cap and when it resets."""
+
+    status_code = 429
+    code = "quota_exceeded"
+
+
 class UpstreamUnavailable(BizlineError):
     """A service bizline depends on (Meta's Graph API) did not answer usefully; the client may try again."""
 

@@ -68,7 +68,9 @@ class Settings(BaseModel):
     newsletter_dispatch_queue_url: ResourceName = None
     verification_requests_table: ResourceName = None
     verification_audit_table: ResourceName = None
+    usage_table: ResourceName = None
     verification_documents_bucket: ResourceName = None
+    invoices_bucket: ResourceName = None
     delivery_queue_url: ResourceName = None
     send_queue_url: ResourceName = None
     status_queue_url: ResourceName = None
@@ -84,6 +86,8 @@ class Settings(BaseModel):
     # Local development may deliver callbacks to http://127.0.0.1; never enable it in AWS.
     allow_http_callbacks: bool = False
     max_body_bytes: int = 64 * 1024
+    # Meta's webhook notifications may be up to 3 MB: a signed one refused would be retried for days.
+    max_webhook_body_bytes: int = 3 * 1024 * 1024
     # How deep arrays and objects may nest in a request body (Meta's webhooks nest about ten deep).
     max_body_depth: int = 32
     # How long before an API key's last-used time is refreshed: bounds writes on hot keys.

@@ -45,6 +45,7 @@ _ERROR_DESCRIPTIONS = {
     413: "The request body is too large.",
     415: "The request body must be application/json.",
     422: "Validation failed; `details` names each field.",
+    429: "A fair-use cap of the business's tier is reached (`quota_exceeded`); `details` name it and when it resets.",
     500: "Unexpected failure on bizline's side; safe to retry.",
     503: "A service bizline depends on (Meta's Graph API) did not answer; safe to retry.",
 }
@@ -275,19 +276,21 @@ def _parse_json(text: str) -> Any:
         raise BadRequest("The request body nests too deep.", code="nesting_too_deep") from error
 
 
-def check_body(event: Mapping[str, Any]) -> dict[str, Any]:
+def check_body(event: Mapping[str, Any], max_bytes: int | None = None) -> dict[str, Any]:
     """Refuse what the resolver cannot safely parse, and hand it a plain UTF-8 body.
 
     Every route gets these checks, the unauthenticated webhook included, before any signature or
     key is looked at: size, media type, encoding, nesting depth, integer length, JSON itself, and that
     it is a JSON object (422 otherwise, as the schema of every documented body says).
     Returns the event to resolve (decoded when API Gateway base64-encoded a JSON body, its
-    content type spelled as the resolver expects it).
+    content type spelled as the resolver expects it). `max_bytes` replaces the API's size limit (Meta's
+    webhook takes larger notifications than any API request).
     """
     method = (event.get("requestContext", {}).get("http", {}).get("method") or "").upper()
     body = raw_body(event)
-    if len(body) > get_settings().max_body_bytes:
-        raise PayloadTooLarge(f"The request body is larger than {get_settings().max_body_bytes} bytes.")
+    limit = max_bytes or get_settings().max_body_bytes
+    if len(body) > limit:
+        raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
     if method not in _METHODS_WITH_BODY or not body:
         return dict(event)
     content_type = _content_type(event)
@@ -305,11 +308,13 @@ def check_body(event: Mapping[str, Any]) -> dict[str, Any]:
     return {**event, "headers": {**headers, "content-type": content_type}, "body": text, "isBase64Encoded": False}
 
 
-def handle(app: APIGatewayHttpResolver, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handle(
+    app: APIGatewayHttpResolver, event: Mapping[str, Any], context: LambdaContext, max_body_bytes: int | None = None
+) -> dict[str, Any]:
     """Check the body at the edge, then resolve; a catch-all route never reads a body, so 404/405 come first."""
     try:
         if not str(event.get("routeKey", "")).startswith("ANY "):
-            event = check_body(event)
+            event = check_body(event, max_body_bytes)
     except BizlineError as error:
         return {
             "statusCode": error.status_code,
@@ -332,8 +337,8 @@ def reviewer_identity(event: APIGatewayProxyEventV2) -> str:
 
 
 def authenticated_business_id(event: APIGatewayProxyEventV2) -> str:
-    """The business this request acts for, checked against the key itself (see accounts.authenticate)."""
-    from bizline.services.accounts import authenticate
+    """The business this request acts for, checked against the key itself (see authentication.authenticate)."""
+    from bizline.services.authentication import authenticate
 
     authorizer = event.request_context.authorizer
     authorized = (authorizer.get_lambda or {}).get("business_id") if authorizer else None

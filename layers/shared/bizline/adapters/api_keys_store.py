@@ -5,24 +5,12 @@ from datetime import datetime
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.transactions import TransactWrite
 
-from bizline.adapters.conditional import transact, update_if
+from bizline.adapters.api_key_lookup import key_from_record
+from bizline.adapters.conditional import transact
 from bizline.adapters.tables import ApiKeyRecord, BusinessRecord
-from bizline.clock import from_iso, to_iso
+from bizline.clock import to_iso
 from bizline.errors import Conflict, NotFound
 from bizline.models.api_keys import StoredApiKey
-
-
-def _key_from_record(record: ApiKeyRecord) -> StoredApiKey:
-    return StoredApiKey(
-        key_hash=record.key_hash,
-        key_id=record.key_id,
-        business_id=record.business_id,
-        name=record.name,
-        prefix=record.prefix,
-        created_at=from_iso(record.created_at),
-        last_used_at=from_iso(record.last_used_at),
-        revoked_at=from_iso(record.revoked_at),
-    )
 
 
 def key_record(key: StoredApiKey) -> ApiKeyRecord:
@@ -68,7 +56,7 @@ def add_api_key(key: StoredApiKey, limit: int) -> None:
 def list_active_api_keys(business_id: str, limit: int) -> list[StoredApiKey]:
     """The business's keys not revoked, at most `limit` of them."""
     return [
-        _key_from_record(record)
+        key_from_record(record)
         for record in ApiKeyRecord.by_business.query(
             # Revoked keys are read and filtered out: pages of 100 keep that to few round trips.
             business_id,
@@ -82,16 +70,8 @@ def list_active_api_keys(business_id: str, limit: int) -> list[StoredApiKey]:
 def find_api_key(business_id: str, key_id: str) -> StoredApiKey | None:
     """One of the business's keys by its id."""
     for record in ApiKeyRecord.by_business.query(business_id, ApiKeyRecord.key_id == key_id, limit=1):
-        return _key_from_record(record)
+        return key_from_record(record)
     return None
-
-
-def get_api_key_by_hash(key_hash: str) -> StoredApiKey | None:
-    """The key with this hash (one consistent read)."""
-    try:
-        return _key_from_record(ApiKeyRecord.get(key_hash, consistent_read=True))
-    except DoesNotExist:
-        return None
 
 
 def revoke_api_key(key: StoredApiKey, revoked_at: datetime) -> None:
@@ -117,12 +97,3 @@ def revoke_api_key(key: StoredApiKey, revoked_at: datetime) -> None:
             "This is the business's last active API key: create another before revoking it.",
             code="last_active_key",
         )
-
-
-def touch_api_key(key_hash: str, used_at: datetime) -> None:
-    """Record when the key was last used (a key that vanished meanwhile stays vanished)."""
-    update_if(
-        ApiKeyRecord(key_hash=key_hash),
-        [ApiKeyRecord.last_used_at.set(to_iso(used_at))],
-        ApiKeyRecord.key_hash.exists(),
-    )

@@ -56,7 +56,8 @@ def _to_record(message: StoredMessage) -> MessageRecord:
         errors=json.dumps(message.errors) if message.errors else None,
         created_at=to_iso(message.created_at),
         sent_at=sent_at,
-        newsletter=message.newsletter,
+        newsletter_id=message.newsletter.partition("#")[0] if message.newsletter else None,
+        newsletter_run=message.newsletter.partition("#")[2] if message.newsletter else None,
         expires_at=message.created_at + timedelta(days=get_settings().retention_days),
     )
 
@@ -81,7 +82,8 @@ def _from_record(record: MessageRecord) -> StoredMessage:
         edit_history=[json.loads(item) for item in record.edit_history or []],
         edited_at=from_iso(record.edited_at),
         deleted_at=from_iso(record.deleted_at),
-        newsletter=record.newsletter,
+        newsletter=f"{record.newsletter_id}#{record.newsletter_run}" if record.newsletter_id else None,
+        pricing=json.loads(record.pricing) if record.pricing else None,
     )
 
 
@@ -108,8 +110,18 @@ def find_message_by_wamid(wamid: str) -> StoredMessage | None:
     return None
 
 
-def apply_status(business_id: str, message_id: str, status: str, at: datetime, errors: list[dict[str, Any]]) -> bool:
-    """Move a message's status forward only (by rank): False when it is already as far or further."""
+def apply_status(
+    business_id: str,
+    message_id: str,
+    status: str,
+    at: datetime,
+    errors: list[dict[str, Any]],
+    pricing: dict[str, Any] | None = None,
+) -> bool:
+    """Move a message's status forward only (by rank): False when it is already as far or further.
+
+    The first pricing Meta reports is kept; a later status never replaces it.
+    """
     rank = rank_of(status)
     actions = [
         MessageRecord.status.set(status),
@@ -118,10 +130,21 @@ def apply_status(business_id: str, message_id: str, status: str, at: datetime, e
     ]
     if errors:
         actions.append(MessageRecord.errors.set(json.dumps(errors)))
+    if pricing:
+        actions.append(MessageRecord.pricing.set(MessageRecord.pricing | json.dumps(pricing, sort_keys=True)))
     return update_if(
         _keyed(business_id, message_id),
         actions,
         MessageRecord.message_id.exists() & (MessageRecord.status_rank < rank),
+    )
+
+
+def record_pricing(business_id: str, message_id: str, pricing: dict[str, Any]) -> bool:
+    """Keep Meta's pricing on a message that has none yet (a status that came too late to move it); False otherwise."""
+    return update_if(
+        _keyed(business_id, message_id),
+        [MessageRecord.pricing.set(json.dumps(pricing, sort_keys=True))],
+        MessageRecord.message_id.exists() & MessageRecord.pricing.does_not_exist(),
     )
 
 

@@ -19,6 +19,7 @@ from pynamodb.models import Model
 from bizline.adapters.newsletter_tables import NewsletterRecord as NewsletterRecord
 from bizline.adapters.table_names import FromSettings
 from bizline.adapters.table_names import table_setting as table_setting
+from bizline.adapters.usage_tables import UsageRecord as UsageRecord
 from bizline.adapters.verification_tables import CheckResultAttribute as CheckResultAttribute
 from bizline.adapters.verification_tables import DocumentAttribute as DocumentAttribute
 from bizline.adapters.verification_tables import VerificationAuditRecord as VerificationAuditRecord
@@ -264,11 +265,13 @@ class MessageRecord(Model):
     errors = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     sent_at = UnicodeAttribute()
-    # A newsletter's message: `<newsletter id>#<run id>`, so its statuses count in the run's stats.
-    newsletter = UnicodeAttribute(null=True)
+    newsletter_id = UnicodeAttribute(null=True)  # a newsletter's message: metered as a newsletter recipient,
+    newsletter_run = UnicodeAttribute(null=True)  # and counted in its run's stats
     edit_history = ListAttribute(of=UnicodeAttribute, null=True)
     edited_at = UnicodeAttribute(null=True)
     deleted_at = UnicodeAttribute(null=True)
+    # Meta's `pricing` object from the first status that carried one (JSON): the metering stream reads it.
+    pricing = UnicodeAttribute(null=True)
     # Retention: a message expires RETENTION_DAYS after it was stored.
     expires_at = TTLAttribute(null=True)
 
@@ -387,6 +390,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     IdempotencyRecord,
     VerificationRequestRecord,
     VerificationAuditRecord,
+    UsageRecord,
 )
 
 

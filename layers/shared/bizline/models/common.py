@@ -223,6 +223,12 @@ MediaLink = _url("https?", 2048)
 
 
 class ErrorDetail(BaseModel):
+    """One detail of an error. Some codes add their own facts: `quota_exceeded` names the `meter`, its
+    `cap`, what was `used` and when it `resets_at`."""
+
+    # Kept as given, so a code's own facts (quota_exceeded's cap and reset) reach the client.
+    model_config = ConfigDict(extra="allow")
+
     field: str | None = Field(default=None, description="Dotted path of the offending field, if any.")
     message: str
     type: str | None = None

@@ -4,16 +4,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from bizline.models.common import RequestModel, ResponseModel
+from bizline.models.common import RequestModel, ResponseModel, documented
 
 SUBSCRIBED = "subscribed"
 UNSUBSCRIBED = "unsubscribed"
 SubscriberStatus = Literal["subscribed", "unsubscribed"]
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 AttributeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-Attributes = dict[AttributeName, Annotated[str, StringConstraints(max_length=256)]]
+# Names outside the pattern are refused: the document says so (patternProperties alone would allow them).
+Attributes = Annotated[
+    dict[AttributeName, Annotated[str, StringConstraints(max_length=256)]], documented(additionalProperties=False)
+]
+# One of the two names the customer: present as a string (null names nobody).
+_NAMED_BY_WA_ID_OR_USER_ID = {
+    "anyOf": [
+        {"required": ["wa_id"], "properties": {"wa_id": {"type": "string"}}},
+        {"required": ["user_id"], "properties": {"user_id": {"type": "string"}}},
+    ]
+}
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,8 @@ class Consent(RequestModel):
 
 
 class SubscribeRequest(RequestModel):
+    model_config = ConfigDict(json_schema_extra=_NAMED_BY_WA_ID_OR_USER_ID)
+
     wa_id: str | None = Field(default=None, pattern=r"^[1-9][0-9]{6,15}$")
     user_id: str | None = Field(default=None, min_length=3, max_length=160)
     consent: Consent

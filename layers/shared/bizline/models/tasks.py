@@ -59,6 +59,8 @@ class StatusTask(Task):
     at: datetime
     errors: list[dict[str, Any]] = Field(default_factory=list)
     recipient: StatusRecipient = Field(default_factory=StatusRecipient)
+    # Meta's pricing object (billable, pricing_model, category, type) when the status carried one.
+    pricing: dict[str, Any] | None = None
 
 
 class StatusTaskRecord(SqsRecordModel):

@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from bizline.models.common import RequestModel, ResponseModel
+from bizline.models.common import RequestModel, ResponseModel, documented
 from bizline.models.whatsapp_accounts import WabaId
 
 TemplateName = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9_]{1,512}$")]
@@ -33,11 +33,23 @@ class TemplateComponent(RequestModel):
         return value.upper() if isinstance(value, str) else value
 
 
+def _one_of_each_component() -> dict[str, Any]:
+    """Exactly one BODY and at most one of each other kind, as JSON Schema says it (contains, min/maxContains)."""
+    rules = []
+    for kind in ("HEADER", "BODY", "FOOTER", "BUTTONS"):
+        rule: dict[str, Any] = {"contains": {"properties": {"type": {"const": kind}}}, "maxContains": 1}
+        rule["minContains"] = 1 if kind == "BODY" else 0
+        rules.append(rule)
+    return {"allOf": rules}
+
+
 class CreateTemplateRequest(RequestModel):
     name: TemplateName
     language: LanguageCode = Field(description="Meta's language code, e.g. de, en_US.")
     category: Literal["marketing", "utility", "authentication"]
-    components: list[TemplateComponent] = Field(min_length=1, max_length=10)
+    components: Annotated[list[TemplateComponent], documented(**_one_of_each_component())] = Field(
+        min_length=1, max_length=4
+    )
     waba_id: WabaId | None = Field(
         default=None, description="The connected WhatsApp Business Account; needed when more than one is connected."
     )

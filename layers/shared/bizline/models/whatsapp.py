@@ -56,6 +56,8 @@ class Status(_Lenient):
     recipient_id: str | None = None
     recipient_user_id: str | None = None
     errors: list[StatusError] = Field(default_factory=list)
+    # What Meta bills for the message (billable, pricing_model, category, type): kept as it came.
+    pricing: dict[str, Any] | None = None
 
 
 class ChangeValue(_Lenient):

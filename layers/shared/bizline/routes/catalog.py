@@ -11,6 +11,7 @@ from bizline.routes import (
     public,
     subscribers,
     templates,
+    usage,
     verification,
     verification_admin,
     webhooks,
@@ -30,6 +31,7 @@ ROUTER_FACTORIES = (
     verification.build_router,
     verification_admin.build_router,
     public.build_router,
+    usage.build_router,
     platform.build_router,
 )
 

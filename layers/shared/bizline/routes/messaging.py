@@ -42,11 +42,13 @@ def build_router() -> Router:
         description=(
             "Text and media only within 24 hours of the customer's last message (the customer service "
             "window); templates at any time. Answers 202: the send happens behind a queue. Repeat a request "
-            "with the same Idempotency-Key to get the same message back (for 24 hours)."
+            "with the same Idempotency-Key to get the same message back (for 24 hours). A fair-use cap of the "
+            "business's tier that is reached answers 429 `quota_exceeded`, naming the cap and when it resets "
+            "(the first instant of the next month, UTC); nothing is stored or sent."
         ),
         tags=["Messages"],
         security=AUTHENTICATED,
-        responses={202: {"description": "Accepted for sending."}} | error_responses(400, 401, 404, 409, 413, 415),
+        responses={202: {"description": "Accepted for sending."}} | error_responses(400, 401, 404, 409, 413, 415, 429),
     )
     def send_message(
         request: Annotated[SendMessageRequest, Body()],

@@ -84,6 +84,7 @@ class StatusUpdate:
     at: datetime
     recipient: CustomerIdentity
     errors: list[dict[str, Any]] = field(default_factory=list)
+    pricing: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,7 @@ def _read_status(reading: EnvelopeReading, raw: Any, phone_number_id: str, waba_
             at=meta_time(status.timestamp, now),
             recipient=CustomerIdentity(wa_id=status.recipient_id, user_id=status.recipient_user_id),
             errors=[error.model_dump(exclude_none=True) for error in status.errors],
+            pricing=status.pricing or None,
         )
     )
 

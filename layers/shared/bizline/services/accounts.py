@@ -1,15 +1,15 @@
-"""Business accounts and their API keys: sign-up, tiers over time, key life cycle, authentication."""
+"""Business accounts and their API keys: sign-up, tiers over time, key life cycle (checks: authentication)."""
 
 from datetime import date, datetime, timedelta
 
 from bizline.adapters import accounts_store as store
 from bizline.adapters import api_keys_store as key_store
 from bizline.clock import utc_now
-from bizline.errors import NotFound, Unauthorized, ValidationFailed
+from bizline.errors import NotFound, ValidationFailed
 from bizline.models.api_keys import ApiKeyList, ApiKeyView, StoredApiKey
 from bizline.models.businesses import Business, BusinessUpdate, NewApiKeyView, SignUpRequest, SignUpResponse
 from bizline.models.messaging import WebhookSecret
-from bizline.rules.api_keys import generate_key, hash_key, hashes_match, key_from_authorization, new_id
+from bizline.rules.api_keys import generate_key, new_id
 from bizline.rules.signatures import new_webhook_secret
 from bizline.rules.tier_changes import apply_due_tier_change, resize
 from bizline.rules.tiers import classify_size, tier_for
@@ -130,31 +130,3 @@ def revoke_api_key(business_id: str, key_id: str, now: datetime | None = None) -
     if key is None or key.revoked_at is not None:
         raise NotFound("No such API key.")
     key_store.revoke_api_key(key, now or utc_now())
-
-
-def resolve_api_key(authorization: str | None) -> StoredApiKey | None:
-    """The active key an Authorization header carries, or None. One consistent read."""
-    plaintext = key_from_authorization(authorization)
-    if plaintext is None:
-        return None
-    presented_hash = hash_key(plaintext)
-    key = key_store.get_api_key_by_hash(presented_hash)
-    if key is None or key.revoked_at is not None or not hashes_match(key.key_hash, presented_hash):
-        return None
-    return key
-
-
-def authenticate(authorization: str | None, authorized_business_id: str | None, now: datetime | None = None) -> str:
-    """The business a request acts for.
-
-    The authorizer's answer may be cached by API Gateway for minutes, so the key is checked again
-    here: a revoked key stops working at once.
-    """
-    key = resolve_api_key(authorization)
-    if key is None or (authorized_business_id and authorized_business_id != key.business_id):
-        raise Unauthorized("A valid API key is required: send 'Authorization: Bearer bzl_...'.")
-    now = now or utc_now()
-    resolution = timedelta(seconds=get_settings().key_last_used_resolution_seconds)
-    if key.last_used_at is None or now - key.last_used_at >= resolution:
-        key_store.touch_api_key(key.key_hash, now)
-    return key.business_id

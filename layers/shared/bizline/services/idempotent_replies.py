@@ -9,6 +9,7 @@ from typing import Any
 
 from bizline.errors import Conflict, ValidationFailed
 from bizline.models.messaging import AcceptedMessage, SendMessageRequest
+from bizline.services.fair_use import ensure_send_within_caps
 from bizline.services.replies import accept_reply
 from bizline.settings import get_settings
 
@@ -34,7 +35,7 @@ def _idempotency() -> tuple[Any, Any]:
     @idempotent_function(data_keyword_argument="call", persistence_store=persistence, config=config)
     def accept_once(call: dict[str, Any], request: SendMessageRequest) -> dict[str, Any]:
         # `call` is what the key and the payload check hash; the request itself comes as it was read.
-        return accept_reply(call["business_id"], request).model_dump(mode="json")
+        return accept_reply(call["business_id"], request, within_caps=ensure_send_within_caps).model_dump(mode="json")
 
     return accept_once, config
 
@@ -47,7 +48,7 @@ def register_lambda_context(context: Any) -> None:
 def accept(business_id: str, request: SendMessageRequest, idempotency_key: str | None) -> AcceptedMessage:
     """Accept a reply; with a key, once per business and key (the same answer again, 422 for another request)."""
     if not idempotency_key:
-        return accept_reply(business_id, request)
+        return accept_reply(business_id, request, within_caps=ensure_send_within_caps)
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyValidationError,

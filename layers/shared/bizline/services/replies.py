@@ -4,6 +4,7 @@ Sending happens behind the send queue (services.sending).
 """
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from bizline.adapters import customers_store
@@ -20,6 +21,9 @@ from bizline.services.phone_numbers import owned_phone_number
 from bizline.services.sending import queue_send
 from bizline.services.template_checks import approved_template_for_send
 
+# A check of the business's fair-use caps for one send of a billing category (raises 429 when reached).
+CapsCheck = Callable[[str, str, datetime], None]
+
 
 def _known_customer(business_id: str, to: Recipient) -> Customer | None:
     """The customer a reply is for, if bizline knows them; 404 for an unknown customer id."""
@@ -28,8 +32,19 @@ def _known_customer(business_id: str, to: Recipient) -> Customer | None:
     return customers_store.find_customer(business_id, CustomerIdentity(to.wa_id, to.user_id))
 
 
-def accept_reply(business_id: str, request: SendMessageRequest, now: datetime | None = None) -> AcceptedMessage:
-    """Store a reply as accepted and queue its send; 422 for free-form text outside the service window."""
+def accept_reply(
+    business_id: str,
+    request: SendMessageRequest,
+    now: datetime | None = None,
+    within_caps: CapsCheck | None = None,
+) -> AcceptedMessage:
+    """Store a reply as accepted and queue its send.
+
+    422 for free-form text outside the service window; with `within_caps` (the API's sends), 429
+    quota_exceeded when a fair-use cap of the business's tier is reached (checked before anything is
+    stored, so nothing accepted is dropped). bizline's own confirmations of a customer's opt-out or
+    opt-in pass none: the customer asked for them, and opt-out always wins.
+    """
     now = now or utc_now()
     number = owned_phone_number(business_id, request.from_phone_number_id)
     if request.template is not None:
@@ -47,6 +62,9 @@ def accept_reply(business_id: str, request: SendMessageRequest, now: datetime | 
             "send an approved template instead.",
             code="outside_customer_service_window",
         )
+    billing_category = service_window.reply_billing_category(request.type)
+    if within_caps is not None:
+        within_caps(business_id, billing_category, now)
     if customer is None:
         identity = CustomerIdentity(request.to.wa_id, request.to.user_id)
         customer_id = customers_store.resolve_customer(business_id, identity, now)
@@ -62,7 +80,7 @@ def accept_reply(business_id: str, request: SendMessageRequest, now: datetime | 
             phone_number_id=request.from_phone_number_id,
             type=request.type,
             content=request.content(),
-            billing_category=service_window.reply_billing_category(request.type),
+            billing_category=billing_category,
             status=ACCEPTED,
             status_times={ACCEPTED: to_iso(now)},
             created_at=now,

@@ -40,8 +40,13 @@ def apply_status_update(task: StatusTask, attempt: int = 1, now: datetime | None
         logger.info("status for a customer's message ignored", extra={"status": task.status})
         return False
     if not may_replace(message.status_rank, task.status):
+        # A late status still tells what Meta bills, when no earlier one did (metering reads it).
+        if task.pricing and message.pricing is None:
+            messages_store.record_pricing(message.business_id, message.message_id, task.pricing)
         return False
-    if not messages_store.apply_status(message.business_id, message.message_id, task.status, task.at, task.errors):
+    if not messages_store.apply_status(
+        message.business_id, message.message_id, task.status, task.at, task.errors, task.pricing
+    ):
         return False
     if message.newsletter:
         _count_for_newsletter(message.business_id, message.newsletter, message.message_id, task)

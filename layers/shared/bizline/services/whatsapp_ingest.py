@@ -328,4 +328,5 @@ def _status(status: StatusUpdate) -> dict[str, Any]:
         "at": to_iso(status.at),
         "errors": status.errors,
         "recipient": {"wa_id": status.recipient.wa_id, "user_id": status.recipient.user_id},
+        "pricing": status.pricing,
     }
