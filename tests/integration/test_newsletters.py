@@ -236,9 +236,20 @@ def test_a_firing_sends_each_subscriber_of_the_audience_once_with_their_variable
     _, run = _run(api, bakery["key"], created["newsletter_id"])
     assert (run["sent"], run["delivered"], run["read"], run["failed"]) == (1, 1, 1, 1)
     assert run["failed_reasons"] == {"131049": 1}
-    stored = [m for m in aws["dynamodb"].scan(TableName="MessagesTable")["Items"] if "newsletter" in m]
+    stored = [m for m in aws["dynamodb"].scan(TableName="MessagesTable")["Items"] if "newsletter_id" in m]
     assert {m["billing_category"]["S"] for m in stored} == {"marketing"}
+    assert {m["newsletter_id"]["S"] for m in stored} == {created["newsletter_id"]}
     assert len(stored) == 2
+    # And metering counts each recipient Meta accepted a message for once, as a newsletter recipient
+    from bizline.adapters import usage_store
+    from bizline.rules.metering import SHARDS, month_totals
+
+    from tests.support import drain_stream
+
+    drain_stream("MessagesTable", "MeteringFunction")
+    month = datetime.now(UTC).strftime("%Y-%m")
+    usage = month_totals(usage_store.month_usage(bakery["business"]["business_id"], month, SHARDS))
+    assert usage["newsletter_recipients"] == 2
 
 
 def test_a_repeated_firing_of_the_same_run_sends_nothing_twice(api, aws, bakery):
