@@ -460,3 +460,19 @@ def test_a_run_that_failed_midway_is_taken_on_by_the_retry_from_the_last_page_co
     assert sorted(body["newsletter"]["wa_id"] for body in bodies) == [ANNA, BERT, CARLA]
     _, run = _run(api, bakery["key"], created["newsletter_id"])
     assert (run["state"], run["audience"], run["queued"]) == ("sent", 3, 3)
+
+
+def test_a_one_time_newsletter_sent_now_is_not_sent_again_by_its_schedule(api, aws, bakery):
+    # Given a scheduled newsletter whose firing is already on its way when the bakery sends it now
+    created = _create(api, bakery["key"]).json()
+    event = json.loads(_schedule(created["newsletter_id"])["Target"]["Input"])
+    sending = api.request("POST", f"/v1/newsletters/{created['newsletter_id']}/send-now", headers=bearer(bakery["key"]))
+    assert sending.status == 202
+    assert _schedules() == []
+    drain("NewsletterDispatchQueue", "NewsletterDispatcherFunction")
+    # When the late firing arrives
+    outcome = _fire(created["newsletter_id"], event=event | {"scheduled_time": "2026-12-01T08:00:00Z"})["outcome"]
+    # Then it opens no second run: each subscriber's send was queued once
+    assert "nothing is sent twice" in outcome
+    assert len(queue_bodies(aws, "SendQueue")) == 3
+    assert len(_get(api, bakery["key"], created["newsletter_id"]).json()["runs"]) == 1

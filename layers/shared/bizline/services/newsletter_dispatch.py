@@ -43,7 +43,7 @@ def scheduled_run(event: dict, seconds_left: Callable[[], float], now: datetime 
     firing = ScheduledFiring.model_validate(event)
     now = now or utc_now()
     run_id = run_id_for(firing.scheduled_time, f"run_{now.strftime('%Y%m%dT%H%M')}")
-    return dispatch(firing.business_id, firing.newsletter_id, run_id, 0, seconds_left, now)
+    return dispatch(firing.business_id, firing.newsletter_id, run_id, 0, seconds_left, now, firing=True)
 
 
 def dispatch(
@@ -53,6 +53,7 @@ def dispatch(
     page: int,
     seconds_left: Callable[[], float],
     now: datetime | None = None,
+    firing: bool = False,
 ) -> str:
     """Go on with a run until it is done or the invocation's time runs short. Returns what happened.
 
@@ -73,7 +74,9 @@ def dispatch(
                 business_id, newsletter_id, run_id, run.page, run.cursor, RunCounts(), (CANCELLED, now)
             )
         return "cancelled"
-    if page == 0 and newsletters_store.start_run(business_id, newsletter_id, run_id, now, lease_until):
+    # A one-time newsletter's schedule opens a run only while the newsletter waits for it (not once sent now).
+    may_open = page == 0 and not (firing and newsletter.cron is None and newsletter.state != SCHEDULED)
+    if may_open and newsletters_store.start_run(business_id, newsletter_id, run_id, now, lease_until):
         from_states = (DRAFT, SCHEDULED, SENDING, SENT, FAILED)
         newsletters_store.set_state(business_id, newsletter_id, SENDING, now, from_states)
         run = newsletters_store.get_run(business_id, newsletter_id, run_id)

@@ -195,13 +195,19 @@ def send_now(business_id: str, newsletter_id: str, now: datetime | None = None) 
     newsletter = _stored(business_id, newsletter_id)
     if newsletter.state not in CHANGEABLE:
         raise _not_changeable(newsletter, "sent now")
+    # The state is the lock: of two send-nows at once, one starts a run.
     if not newsletters_store.set_state(business_id, newsletter_id, SENDING, now, CHANGEABLE):
         raise _not_changeable(_stored(business_id, newsletter_id), "sent now")
-    if newsletter.cron is None:
-        newsletter_schedules.delete_schedule(newsletter_id)
     run_id = f"now_{now.strftime('%Y%m%dT%H%M%S')}_{secrets.token_hex(3)}"
     task = DispatchTask(business_id=business_id, newsletter_id=newsletter_id, run_id=run_id)
-    queues.send_tasks(get_settings().newsletter_dispatch_queue_url, [task])
+    try:
+        queues.send_tasks(get_settings().newsletter_dispatch_queue_url, [task])
+    except Exception:
+        # Not started: the newsletter is as it was, its schedule kept.
+        newsletters_store.set_state(business_id, newsletter_id, newsletter.state, now, (SENDING,))
+        raise
+    if newsletter.cron is None:
+        newsletter_schedules.delete_schedule(newsletter_id)
     return view(_stored(business_id, newsletter_id))
 
 
