@@ -29,6 +29,9 @@ GOALS = {
     "hot_partition_writes": 800,
     "cold_start_ratio": 1.5,
     "make_test_seconds": 180,
+    "newsletter_dispatcher_sqs_per_recipient": 0.11,
+    "newsletter_dispatcher_dynamodb_per_recipient": 0.02,
+    "newsletter_sender_dynamodb_writes_per_recipient": 2,
 }
 
 
@@ -106,6 +109,43 @@ def make_test_seconds() -> float | None:
         return None
 
 
+def newsletter_figures(scenarios: dict[str, Scenario]) -> list[dict[str, Any]]:
+    """Per newsletter recipient: the dispatcher's SQS and DynamoDB calls, and the sender's DynamoDB writes."""
+    scenario = scenarios.get("newsletter")
+    if scenario is None:
+        return []
+    calls = scenario.function_calls("sync") + scenario.function_calls("async")
+
+    def per_recipient(actor: str, service: str, operations: set[str] | None = None) -> float:
+        made = [c for c in calls if c.actor == actor and c.service == service]
+        made = [c for c in made if operations is None or c.operation in operations]
+        return round(len(made) / scenario.units, 3)
+
+    writes = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+    return [
+        report.figure(
+            "newsletter dispatcher: SQS calls per recipient",
+            per_recipient("NewsletterDispatcherFunction", "sqs"),
+            GOALS["newsletter_dispatcher_sqs_per_recipient"],
+            "",
+        ),
+        report.figure(
+            "newsletter dispatcher: DynamoDB calls per recipient",
+            per_recipient("NewsletterDispatcherFunction", "dynamodb"),
+            GOALS["newsletter_dispatcher_dynamodb_per_recipient"],
+            "",
+            note=f"{scenario.units} recipients, one page; 0.005 at 100,000 (test_newsletter_fanout.py)",
+        ),
+        report.figure(
+            "newsletter sender: DynamoDB writes per recipient",
+            per_recipient("MessageSenderFunction", "dynamodb", writes),
+            GOALS["newsletter_sender_dynamodb_writes_per_recipient"],
+            "",
+            note="the message stored claimed, its wamid, and the number's pacing bucket",
+        ),
+    ]
+
+
 def figures(results: dict[str, Any], scenarios: dict[str, Scenario]) -> list[dict[str, Any]]:
     figure = report.figure
     one, ten = scenarios["inbound_1"], scenarios["inbound_10"]
@@ -129,6 +169,7 @@ def figures(results: dict[str, Any], scenarios: dict[str, Scenario]) -> list[dic
         ),
         figure("reply (POST /v1/messages): sync calls", round(scenarios["reply"].per_unit("sync"), 2), None, ""),
         figure("reply: async calls (sending)", round(scenarios["reply"].per_unit("async"), 2), None, ""),
+        *newsletter_figures(scenarios),
         figure(
             "callback: DynamoDB calls per delivery",
             results["callbacks"]["dynamodb_calls_per_callback"],

@@ -182,6 +182,67 @@ class Bench:
             act,
         )
 
+    def newsletter(self, recipients: int = 200) -> Scenario:
+        """A newsletter sent now to `recipients` subscribers: the dispatcher's fan-out and every send."""
+        from local.meta_envelopes import envelope
+
+        template = {
+            "name": "bench_newsletter",
+            "language": "de",
+            "category": "marketing",
+            "components": [
+                {
+                    "type": "BODY",
+                    "text": "Hallo {{first_name}}, frische Krapfen!",
+                    "example": {"body_text_named_params": [{"param_name": "first_name", "example": "Anna"}]},
+                }
+            ],
+        }
+        created = self.harness.request("POST", "/v1/templates", template, self.key)
+        assert created.status == 201, created.body
+        approval = {
+            "event": "APPROVED",
+            "message_template_id": int(created.json()["template_id"]),
+            "message_template_name": template["name"],
+            "message_template_language": "de",
+            "reason": "NONE",
+        }
+        payload = envelope({"field": "message_template_status_update", "value": approval}, waba_id=self.harness.waba_id)
+        payload["entry"][0]["time"] = int(time.time())
+        self._post(payload)
+        self.harness.drain()
+        consent = {"source": "bench", "at": "2026-11-23T09:30:00+01:00", "text": "Ja"}
+        items = [{"wa_id": _customer(), "attributes": {"first_name": f"Kunde {n}"}} for n in range(recipients)]
+        for start in range(0, len(items), 250):  # a request body is at most 64 KiB
+            chunk = {"consent": consent, "items": items[start : start + 250]}
+            batch = self.harness.request("POST", "/v1/subscriber-batches", chunk, self.key)
+            assert batch.status == 200, batch.body
+        limit = self.harness.request("PUT", f"/v1/messaging-limits/{NUMBER}", {"limit": "unlimited"}, self.key)
+        assert limit.status == 200, limit.body
+        body = {
+            "name": "Bench",
+            "from_phone_number_id": NUMBER,
+            "template": {"name": template["name"], "language": "de"},
+            "variables": {"first_name": {"attribute": "first_name"}},
+        }
+        newsletter = self.harness.request("POST", "/v1/newsletters", body, self.key)
+        assert newsletter.status == 201, newsletter.body
+        self.harness.drain()
+        path = f"/v1/newsletters/{newsletter.json()['newsletter_id']}/send-now"
+
+        def act() -> int:
+            response = self.harness.request("POST", path, None, self.key)
+            assert response.status == 202, response.body
+            return 1
+
+        return self.run(
+            "newsletter",
+            f"a newsletter sent now to {recipients} subscribers: the dispatcher's fan-out and every send",
+            recipients,
+            "newsletter recipient",
+            act,
+        )
+
     def run_all(self, burst_messages: int = 20) -> dict[str, Scenario]:
         self.setup()
         self.inbound(1, name="inbound_1")
@@ -190,4 +251,5 @@ class Bench:
         self.reply()
         self.status()
         self.burst(burst_messages)
+        self.newsletter()
         return self.scenarios

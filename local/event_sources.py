@@ -337,20 +337,27 @@ class SchedulePoller(Poller):
         due = parsed.due_between(window_start, now, anchor)
         end = schedule.get("EndDate")
         due = [moment for moment in due if not isinstance(end, datetime) or moment <= end]
-        for _ in due:
-            self._fire(schedule, key)
+        for moment in due:
+            self._fire(schedule, key, moment)
         if parsed.kind == "at" and due:
             self.fired_once.add(key)
             if schedule.get("ActionAfterCompletion") == "DELETE":
                 self.scheduler.delete_schedule(GroupName=schedule["GroupName"], Name=schedule["Name"])
 
-    def _fire(self, schedule: dict[str, Any], key: str) -> None:
+    def _fire(self, schedule: dict[str, Any], key: str, moment: datetime) -> None:
         target = schedule["Target"]
         spec = self.functions_by_arn.get(target["Arn"])
         if spec is None:
             log.error("schedule %s targets %s, which is not a function of this template", key, target["Arn"])
             return
-        raw_input = target.get("Input", "{}")
+        # Scheduler's context attributes in the input, as it fills them in for each firing.
+        raw_input = (
+            target.get("Input", "{}")
+            .replace("<aws.scheduler.scheduled-time>", moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+            .replace("<aws.scheduler.schedule-arn>", schedule.get("Arn", key))
+            .replace("<aws.scheduler.execution-id>", f"local-{key}-{moment.timestamp():.0f}")
+            .replace("<aws.scheduler.attempt-number>", "1")
+        )
         try:
             event = json.loads(raw_input)
         except json.JSONDecodeError:

@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from bizline.models.tasks import SendTaskRecord
 from bizline.observability import logger
-from bizline.services.sending import send_queued
+from bizline.services.newsletter_sending import send_task
 
 # Failed records are reported, not raised: SQS retries just those, even when all failed. A body that
 # is not a SendTask is one such failure.
@@ -14,7 +14,7 @@ processor = BatchProcessor(event_type=EventType.SQS, model=SendTaskRecord, raise
 
 
 def record_handler(record: SendTaskRecord) -> str:
-    outcome = send_queued(record.body)
+    outcome = send_task(record.body)
     logger.info("send", extra={"outcome": outcome})
     return outcome
 

@@ -138,6 +138,15 @@ def calls_of(function: str, service: str, operation: str, params: dict[str, Any]
         yield Call(function, action, _s3_arn(params))
     elif service == "secretsmanager":
         yield Call(function, action, _secret_arn(params.get("SecretId") or params.get("Name", "")))
+    elif service == "scheduler":
+        group = params.get("GroupName") or "default"
+        yield Call(
+            function, action, f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule/{group}/{params.get('Name', '')}"
+        )
+        # A schedule runs as the role its target names: the caller must be allowed to pass that role.
+        role = (params.get("Target") or {}).get("RoleArn")
+        if role:
+            yield Call(function, "iam:PassRole", role)
     else:
         yield Call(function, action, "*")
 

@@ -49,6 +49,14 @@ EXPECTED_STATUS = {
     "newsletters_api/unsubscribe.json": 404,
     "newsletters_api/get_consent_keywords.json": 200,
     "newsletters_api/set_consent_keywords.json": 200,
+    "newsletters_api/create_newsletter.json": 422,  # the demo bakery has no approved weekly_offer template
+    "newsletters_api/list_newsletters.json": 200,
+    "newsletters_api/get_newsletter.json": 404,  # names a newsletter the demo bakery does not have
+    "newsletters_api/reschedule_newsletter.json": 404,
+    "newsletters_api/cancel_newsletter.json": 404,
+    "newsletters_api/send_newsletter_now.json": 404,
+    "newsletters_api/get_messaging_limit.json": 200,
+    "newsletters_api/set_messaging_limit.json": 200,
     "whatsapp_webhook/handshake.json": 200,
     "whatsapp_webhook/notification.json": 200,
     "verification_api/submit.json": 201,
@@ -80,6 +88,7 @@ EXPECTED_BATCH_FAILURES = {
     "status_updates/read.json": 1,  # the status names a message not sent yet: retried later
     "callback_delivery/delivery.json": 0,
     "message_sender/send.json": 0,
+    "newsletter_dispatcher/next_page.json": 0,  # names a newsletter the demo bakery does not have
     "whatsapp_ingest/envelope.json": 0,
     "whatsapp_ingest/repeated_and_unreadable.json": 0,  # the body that is no envelope is kept, not retried
 }
@@ -94,6 +103,8 @@ EXPECTED_STREAM_RESULTS = {
 # Scheduled functions: what the run answers (the monthly close of a month with no usage freezes nothing).
 EXPECTED_SCHEDULED_RESULTS = {
     "monthly_close/close_october.json": {"month": "2026-10", "closed": 0, "already_closed": 0},
+    # A newsletter's EventBridge schedule firing for a newsletter the demo bakery does not have.
+    "newsletter_dispatcher/scheduled_firing.json": {"outcome": "no such newsletter"},
 }
 
 

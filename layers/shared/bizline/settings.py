@@ -60,6 +60,12 @@ class Settings(BaseModel):
     idempotency_table: ResourceName = None
     send_rate_table: ResourceName = None
     subscribers_table: ResourceName = None
+    newsletters_table: ResourceName = None
+    newsletter_schedule_group: ResourceName = None
+    newsletter_dispatcher_arn: ResourceName = None
+    newsletter_scheduler_role_arn: ResourceName = None
+    newsletter_schedule_dead_letter_arn: ResourceName = None
+    newsletter_dispatch_queue_url: ResourceName = None
     verification_requests_table: ResourceName = None
     verification_audit_table: ResourceName = None
     usage_table: ResourceName = None
@@ -91,6 +97,8 @@ class Settings(BaseModel):
     max_phone_numbers_per_business: int = 20
     # Messages and customers are kept this long after their last activity, then expire (DynamoDB TTL).
     retention_days: int = 400
+    # The newsletter dispatcher hands its cursor on when less than this is left of its invocation.
+    dispatch_handoff_seconds: float = 30.0
 
     def __init__(self, **values: Any) -> None:
         super().__init__(**{**_from_environment(os.environ), **values})

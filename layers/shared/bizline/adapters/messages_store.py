@@ -56,6 +56,8 @@ def _to_record(message: StoredMessage) -> MessageRecord:
         errors=json.dumps(message.errors) if message.errors else None,
         created_at=to_iso(message.created_at),
         sent_at=sent_at,
+        newsletter_id=message.newsletter.partition("#")[0] if message.newsletter else None,
+        newsletter_run=message.newsletter.partition("#")[2] if message.newsletter else None,
         expires_at=message.created_at + timedelta(days=get_settings().retention_days),
     )
 
@@ -80,6 +82,7 @@ def _from_record(record: MessageRecord) -> StoredMessage:
         edit_history=[json.loads(item) for item in record.edit_history or []],
         edited_at=from_iso(record.edited_at),
         deleted_at=from_iso(record.deleted_at),
+        newsletter=f"{record.newsletter_id}#{record.newsletter_run}" if record.newsletter_id else None,
         pricing=json.loads(record.pricing) if record.pricing else None,
     )
 

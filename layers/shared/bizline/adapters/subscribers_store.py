@@ -14,6 +14,7 @@ from pynamodb.exceptions import DoesNotExist
 from bizline.adapters.conditional import transact, update_if
 from bizline.adapters.tables import SubscriberRecord
 from bizline.clock import from_iso, to_iso
+from bizline.models.newsletters import Recipient
 from bizline.models.subscribers import SUBSCRIBED, StatusChange, StoredSubscriber
 
 SUBSCRIBER_PREFIX = "sub#"
@@ -194,3 +195,31 @@ def put_keywords(business_id: str, opt_out: list[str], opt_in: list[str], at: da
         source="api",
         text=json.dumps({"opt_out": opt_out, "opt_in": opt_in}),
     ).save()
+
+
+def recipients_page(
+    business_id: str, limit: int, start_key: dict[str, Any] | None
+) -> tuple[list[Recipient], dict[str, Any] | None]:
+    """One page of a business's subscribers as a newsletter run reads them (any status), and where the next starts.
+
+    One query per page: the dispatcher decides who is in the audience and who opted out.
+    """
+    query = SubscriberRecord.query(
+        business_id,
+        SubscriberRecord.subscriber_key.startswith(SUBSCRIBER_PREFIX),
+        limit=limit,
+        last_evaluated_key=start_key,
+        attributes_to_get=["subscriber_key", "customer_id", "wa_id", "user_id", "status", "tags", "attributes"],
+    )
+    page = [
+        Recipient(
+            customer_id=record.customer_id,
+            wa_id=record.wa_id,
+            user_id=record.user_id,
+            subscribed=record.status == SUBSCRIBED,
+            tags=list(record.tags or []),
+            attributes=json.loads(record.attributes or "{}"),
+        )
+        for record in query
+    ]
+    return page, query.last_evaluated_key

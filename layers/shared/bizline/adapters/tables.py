@@ -15,10 +15,10 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
+# Stores import every table model from here, the verification tables' too (`X as X` re-exports them).
+from bizline.adapters.newsletter_tables import NewsletterRecord as NewsletterRecord
 from bizline.adapters.table_names import FromSettings
 from bizline.adapters.table_names import table_setting as table_setting
-
-# Stores import every table model from here, the verification tables' too (`X as X` re-exports them).
 from bizline.adapters.usage_tables import UsageRecord as UsageRecord
 from bizline.adapters.verification_tables import CheckResultAttribute as CheckResultAttribute
 from bizline.adapters.verification_tables import DocumentAttribute as DocumentAttribute
@@ -265,6 +265,8 @@ class MessageRecord(Model):
     errors = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     sent_at = UnicodeAttribute()
+    newsletter_id = UnicodeAttribute(null=True)  # a newsletter's message: metered as a newsletter recipient,
+    newsletter_run = UnicodeAttribute(null=True)  # and counted in its run's stats
     edit_history = ListAttribute(of=UnicodeAttribute, null=True)
     edited_at = UnicodeAttribute(null=True)
     deleted_at = UnicodeAttribute(null=True)
@@ -383,6 +385,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     UnroutedWebhookRecord,
     WhatsAppEventRecord,
     SubscriberRecord,
+    NewsletterRecord,
     SendRateRecord,
     IdempotencyRecord,
     VerificationRequestRecord,

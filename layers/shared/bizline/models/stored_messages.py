@@ -32,6 +32,8 @@ class StoredMessage:
     deleted_at: datetime | None = None
     # Meta's pricing object from the first status that carried one (metering counts by its category).
     pricing: dict[str, Any] | None = None
+    # A newsletter's message: `<newsletter id>#<run id>`, so its statuses count in the run's stats.
+    newsletter: str | None = None
 
     @property
     def edit_wamids(self) -> frozenset[str]:

@@ -18,12 +18,24 @@ class Task(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", **ON_FIRST_USE)
 
 
+class NewsletterSend(Task):
+    """What a newsletter's message is: the sender stores it (once, under its id) before sending it."""
+
+    newsletter_run: str = Field(min_length=1, description="<newsletter id>#<run id>")
+    customer_id: str = Field(min_length=1)
+    phone_number_id: str = Field(min_length=1)
+    wa_id: str | None = None
+    user_id: str | None = None
+    content: dict[str, Any]
+
+
 class SendTask(Task):
-    """Send one accepted reply (send queue)."""
+    """Send one accepted reply, or one newsletter message the sender stores first (send queue)."""
 
     business_id: str = Field(min_length=1)
     message_id: str = Field(min_length=1)
     attempt: int = Field(default=0, ge=0)
+    newsletter: NewsletterSend | None = None
 
 
 class SendTaskRecord(SqsRecordModel):
@@ -68,3 +80,26 @@ class DeliveryTaskRecord(SqsRecordModel):
     """An SQS record of the delivery queue, its body parsed into a DeliveryTask."""
 
     body: Json[DeliveryTask]
+
+
+class DispatchTask(Task):
+    """Go on with a newsletter run from its cursor (dispatch queue): a hand-over, or a send-now."""
+
+    business_id: str = Field(min_length=1)
+    newsletter_id: str = Field(min_length=1)
+    run_id: str = Field(min_length=1)
+    page: int = Field(default=0, ge=0)
+
+
+class DispatchTaskRecord(SqsRecordModel):
+    """An SQS record of the dispatch queue, its body parsed into a DispatchTask."""
+
+    body: Json[DispatchTask]
+
+
+class ScheduledFiring(Task):
+    """What a newsletter's EventBridge schedule hands the dispatcher: whose newsletter, and the firing's time."""
+
+    business_id: str = Field(min_length=1)
+    newsletter_id: str = Field(min_length=1)
+    scheduled_time: str | None = None

@@ -5,6 +5,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from bizline.routes import (
     accounts,
     messaging,
+    newsletters,
     phone_numbers,
     platform,
     public,
@@ -25,6 +26,7 @@ ROUTER_FACTORIES = (
     messaging.build_router,
     templates.build_router,
     subscribers.build_router,
+    newsletters.build_router,
     webhooks.build_router,
     verification.build_router,
     verification_admin.build_router,

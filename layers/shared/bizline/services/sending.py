@@ -1,7 +1,9 @@
 """Sending an accepted reply: paced per phone number, claimed so it goes out once, retried while Meta is busy."""
 
 import math
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from bizline.adapters import customers_store, messages_store, queues, send_rate_store, waba_tokens
 from bizline.adapters.providers import get_provider
@@ -26,7 +28,7 @@ def queue_send(task: SendTask, delay_seconds: float = 0) -> None:
     queues.send_tasks(get_settings().send_queue_url, [task], delay)
 
 
-def _take_send_token(phone_number_id: str, now: datetime) -> float:
+def take_send_token(phone_number_id: str, now: datetime) -> float:
     """Take one token from the number's bucket: 0 when granted, else the seconds to wait."""
     rate = get_settings().sends_per_second_per_number
     for _ in range(BUCKET_WRITE_ATTEMPTS):
@@ -37,13 +39,17 @@ def _take_send_token(phone_number_id: str, now: datetime) -> float:
     return send_pacing.contended_wait(rate)
 
 
-def send_queued(task: SendTask, now: datetime | None = None) -> str:
+# Told of a send that failed for good: the message, and the errors it failed with.
+FailureHook = Callable[[StoredMessage, list[dict[str, Any]]], None]
+
+
+def send_queued(task: SendTask, now: datetime | None = None, on_failed: FailureHook | None = None) -> str:
     """Send one accepted reply. Returns what happened, for the log."""
     now = now or utc_now()
     message = messages_store.get_message(task.business_id, task.message_id)
     if message is None or not awaits_sending(message.status):
         return "already sent"
-    wait = _take_send_token(message.phone_number_id, now)
+    wait = take_send_token(message.phone_number_id, now)
     if wait > 0:
         queue_send(task, wait)
         return f"paced: {wait:.2f} s"
@@ -52,15 +58,15 @@ def send_queued(task: SendTask, now: datetime | None = None) -> str:
     customer = customers_store.get_customer(task.business_id, message.customer_id)
     recipient = Recipient(customer.wa_id if customer else None, customer.user_id if customer else None)
     try:
-        token = _access_token(task.business_id, message.phone_number_id)
+        token = access_token(task.business_id, message.phone_number_id)
         wamid = get_provider().send(message.phone_number_id, recipient, message.content, token)
     except ProviderError as error:
-        return _send_failed(task, message, error, now)
+        return send_failed(task, message, error, now, on_failed)
     messages_store.mark_submitted(task.business_id, task.message_id, wamid, now)
     return f"submitted as {wamid}"
 
 
-def _access_token(business_id: str, phone_number_id: str) -> str:
+def access_token(business_id: str, phone_number_id: str) -> str:
     """The token of the account the business proved the number through; final failure when it no longer has it."""
     number = proven_number(phone_number_id)
     token = None
@@ -71,13 +77,17 @@ def _access_token(business_id: str, phone_number_id: str) -> str:
     return token
 
 
-def _send_failed(task: SendTask, message: StoredMessage, error: ProviderError, now: datetime) -> str:
+def send_failed(
+    task: SendTask, message: StoredMessage, error: ProviderError, now: datetime, on_failed: FailureHook | None = None
+) -> str:
+    """Retry a send Meta refused for now (later, by the queue); record one it refused for good, and call back."""
     attempt = task.attempt + 1
     if send_pacing.may_retry(error.retryable, attempt):
         messages_store.release_claim(message.business_id, message.message_id)
         queue_send(task.model_copy(update={"attempt": attempt}), send_pacing.retry_delay_seconds(attempt))
         return f"provider busy ({error.code}); retry {attempt}"
     errors = [{"code": error.code, "title": error.message, **error.details}]
-    messages_store.apply_status(message.business_id, message.message_id, FAILED, now, errors)
+    if messages_store.apply_status(message.business_id, message.message_id, FAILED, now, errors) and on_failed:
+        on_failed(message, errors)
     create_deliveries([status_delivery(message, FAILED, now, errors)])
     return f"failed: {error}"

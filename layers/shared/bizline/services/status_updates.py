@@ -6,9 +6,10 @@ and retrying them into the dead-letter queue would only bury real failures. A st
 a customer's (inbound) message.
 """
 
+import zlib
 from datetime import datetime
 
-from bizline.adapters import messages_store, whatsapp_events_store
+from bizline.adapters import messages_store, newsletters_store, whatsapp_events_store
 from bizline.clock import utc_now
 from bizline.models.tasks import StatusTask
 from bizline.models.whatsapp_events import UNMATCHED_STATUS, WhatsAppEvent
@@ -47,8 +48,21 @@ def apply_status_update(task: StatusTask, attempt: int = 1, now: datetime | None
         message.business_id, message.message_id, task.status, task.at, task.errors, task.pricing
     ):
         return False
+    if message.newsletter:
+        _count_for_newsletter(message.business_id, message.newsletter, message.message_id, task)
     create_deliveries([status_delivery(message, task.status, task.at, task.errors, wamid=task.wamid)])
     return True
+
+
+def _count_for_newsletter(business_id: str, newsletter_run: str, message_id: str, task: StatusTask) -> None:
+    """Count the status in the newsletter run's stats, on the counter shard of the message (never one hot key).
+
+    A failure counts under Meta's error code: 131049 (Meta's per-user marketing limit) is its own reason.
+    """
+    reason = None
+    if task.status == "failed":
+        reason = str(task.errors[0].get("code", "unknown")) if task.errors else "unknown"
+    newsletters_store.count_status(business_id, newsletter_run, task.status, zlib.crc32(message_id.encode()), reason)
 
 
 def _keep_unmatched(task: StatusTask, now: datetime) -> None:

@@ -17,10 +17,8 @@ def template_variables_of(template: MessageTemplate) -> rules.TemplateVariables 
         return None
 
 
-def approved_template_for_send(
-    business_id: str, name: str, language: str, components: list[dict], waba_id: str | None
-) -> MessageTemplate:
-    """The approved template a send names, with its variables filled exactly; 422 naming what does not fit."""
+def approved_template(business_id: str, name: str, language: str, waba_id: str | None) -> MessageTemplate:
+    """The approved template of this name and language; 422 when there is none or it is not approved."""
     found = [
         template
         for template in store.list_templates(business_id)
@@ -41,18 +39,43 @@ def approved_template_for_send(
             code="template_not_approved",
             details=[{"field": "template.name", "message": f"status {template.status}"}],
         )
+    return template
+
+
+def sendable_template(business_id: str, name: str, language: str) -> MessageTemplate | None:
+    """The template of this name and language when it may be sent now (not paused, not disabled); else None."""
+    return next(
+        (
+            template
+            for template in store.list_templates(business_id)
+            if template.name == name and template.language == language and rules.sendable(template.status)
+        ),
+        None,
+    )
+
+
+def variables_mismatch(missing: list[str], extra: list[str], field: str = "template.components") -> ValidationFailed:
+    """The 422 naming the variables a send leaves out and the ones the template does not have."""
+    details = [{"field": field, "message": f"missing {name}"} for name in missing]
+    details += [{"field": field, "message": f"not in the template: {name}"} for name in extra]
+    return ValidationFailed(
+        "The template's variables do not match: "
+        + "; ".join(part for part in (_listed("missing", missing), _listed("extra", extra)) if part),
+        code="template_variables_mismatch",
+        details=details,
+    )
+
+
+def approved_template_for_send(
+    business_id: str, name: str, language: str, components: list[dict], waba_id: str | None
+) -> MessageTemplate:
+    """The approved template a send names, with its variables filled exactly; 422 naming what does not fit."""
+    template = approved_template(business_id, name, language, waba_id)
     variables = template_variables_of(template)
     if variables is not None:
         missing, extra = rules.send_mismatch(variables, components)
         if missing or extra:
-            details = [{"field": "template.components", "message": f"missing {name}"} for name in missing]
-            details += [{"field": "template.components", "message": f"not in the template: {name}"} for name in extra]
-            raise ValidationFailed(
-                "The template's variables do not match: "
-                + "; ".join(part for part in (_listed("missing", missing), _listed("extra", extra)) if part),
-                code="template_variables_mismatch",
-                details=details,
-            )
+            raise variables_mismatch(missing, extra)
     return template
 
 

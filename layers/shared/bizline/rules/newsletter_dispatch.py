@@ -1,0 +1,115 @@
+"""Who of a newsletter's audience gets this run's message, and with what variables: pure decisions, per page.
+
+A subscriber is in the audience when the newsletter goes to all, or when they carry one of its tags.
+Of the audience, each one is either queued or skipped with a reason: opted out (checked when the
+page is read, so an opt-out between scheduling and sending wins), the template no longer sendable
+(paused or disabled by Meta), over the number's messaging limit (unique customers per rolling 24
+hours, Meta's tiers), or a variable their attributes cannot fill. Nobody is dropped silently.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bizline.models.newsletters import Recipient, RunCounts
+from bizline.rules.templates import NAMED, VARIABLE_HOLDERS, TemplateVariables, send_components
+
+OPTED_OUT, OVER_LIMIT, TEMPLATE_PAUSED, MISSING_VARIABLE = (
+    "opted_out",
+    "over_limit",
+    "template_paused",
+    "missing_variable",
+)
+# Meta's messaging limits: unique customers a business number may start conversations with per rolling 24 hours.
+LIMITS: dict[str, int | None] = {"250": 250, "2000": 2000, "10000": 10000, "100000": 100000, "unlimited": None}
+DEFAULT_LIMIT = "250"
+WINDOW = timedelta(hours=24)
+# Meta's per-user marketing message limit: final for this message, never retried.
+MARKETING_LIMIT_ERROR = 131049
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """A page's decision: whom to queue (with their variable values) and what it counts."""
+
+    queue: list[tuple[Recipient, dict[str, str]]] = field(default_factory=list)
+    counts: RunCounts = field(default_factory=RunCounts)
+
+
+def in_audience(recipient: Recipient, audience_tags: list[str]) -> bool:
+    """Whether the subscriber is in an audience: everyone when it names no tags, else anyone with one of them."""
+    return not audience_tags or bool(set(recipient.tags) & set(audience_tags))
+
+
+def fill_variables(variables: dict[str, dict[str, str]], attributes: dict[str, str]) -> dict[str, str] | None:
+    """Each template variable's value for one subscriber; None when an attribute is missing and has no default."""
+    values = {}
+    for name, source in variables.items():
+        if "text" in source:
+            values[name] = source["text"]
+            continue
+        value = attributes.get(source["attribute"]) or source.get("default")
+        if not value:
+            return None
+        values[name] = value
+    return values
+
+
+def allowance(limit: str | None, used_in_window: int) -> int | None:
+    """How many more unique customers the number may reach in the rolling window; None for no limit."""
+    cap = LIMITS.get(limit or DEFAULT_LIMIT, LIMITS[DEFAULT_LIMIT])
+    return None if cap is None else max(0, cap - used_in_window)
+
+
+def window_start(now: datetime) -> datetime:
+    """The start of the rolling 24 hours a send at `now` counts in (by whole hours, the buckets usage is kept in)."""
+    return (now - WINDOW).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def plan_page(
+    recipients: Iterable[Recipient],
+    audience_tags: list[str],
+    variables: dict[str, dict[str, str]],
+    template_sendable: bool,
+    remaining: int | None,
+) -> PagePlan:
+    """Decide one page: queue or skip (with the reason) each subscriber of the audience, within `remaining`."""
+    queue: list[tuple[Recipient, dict[str, str]]] = []
+    skipped: Counter[str] = Counter()
+    audience = 0
+    for recipient in recipients:
+        if not in_audience(recipient, audience_tags):
+            continue
+        audience += 1
+        if not recipient.subscribed:
+            skipped[OPTED_OUT] += 1
+        elif not template_sendable:
+            skipped[TEMPLATE_PAUSED] += 1
+        elif (values := fill_variables(variables, recipient.attributes)) is None:
+            skipped[MISSING_VARIABLE] += 1
+        elif remaining is not None and len(queue) >= remaining:
+            skipped[OVER_LIMIT] += 1
+        else:
+            queue.append((recipient, values))
+    return PagePlan(queue, RunCounts(audience=audience, queued=len(queue), skipped=dict(skipped)))
+
+
+def variable_keys(variables: TemplateVariables) -> set[str]:
+    """The keys a newsletter fills a template's variables by: names, or `body.1` for numbered ones."""
+    if variables.parameter_format == NAMED:
+        return {name for component in VARIABLE_HOLDERS for name in variables.of(component)}
+    return {f"{component}.{name}" for component in VARIABLE_HOLDERS for name in variables.of(component)}
+
+
+def template_content(name: str, language: str, variables: TemplateVariables, values: dict[str, str]) -> dict:
+    """The message content of one newsletter send: the template with this subscriber's values."""
+    if variables.parameter_format == NAMED:
+        components = send_components(variables, values)
+    else:
+        components = []
+        for component in VARIABLE_HOLDERS:
+            single = TemplateVariables(variables.parameter_format, **{component: variables.of(component)})
+            own = {key.split(".", 1)[1]: value for key, value in values.items() if key.startswith(component + ".")}
+            components += send_components(single, own) if variables.of(component) else []
+    return {"type": "template", "template": {"name": name, "language": {"code": language}, "components": components}}

@@ -1,0 +1,73 @@
+"""Sending a newsletter's message: stored by the sender, once under its id per run and recipient, then sent.
+
+The dispatcher queues a send per recipient without writing anything per recipient; the sender's
+conditional put of the message (already claimed for sending) is the one check that a run's message
+goes out once, however often its page or its send task was queued. What follows is the usual send
+(sending.py): paced per number, retried while Meta is busy, and a final failure counted in the run's
+stats under Meta's error code.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from bizline.adapters import messages_store, newsletters_store
+from bizline.adapters.providers import get_provider
+from bizline.clock import to_iso, utc_now
+from bizline.models.stored_messages import StoredMessage
+from bizline.models.tasks import SendTask
+from bizline.rules.message_status import ACCEPTED, FAILED, SENDING
+from bizline.rules.providers import ProviderError, Recipient
+from bizline.services.sending import access_token, queue_send, send_failed, send_queued, take_send_token
+
+
+def send_task(task: SendTask, now: datetime | None = None) -> str:
+    """Send what the send queue holds: a reply, or a newsletter's message. Returns what happened, for the log."""
+    now = now or utc_now()
+    if task.newsletter is not None and task.attempt == 0:
+        outcome = _store_and_send(task, now)
+        if outcome is not None:
+            return outcome
+    return send_queued(task, now, count_failure)
+
+
+def count_failure(message: StoredMessage, errors: list[dict[str, Any]]) -> None:
+    """Count a newsletter message that failed for good in its run's stats, under Meta's error code."""
+    if message.newsletter:
+        reason = str(errors[0].get("code")) if errors and errors[0].get("code") is not None else "send_failed"
+        newsletters_store.count_status(message.business_id, message.newsletter, FAILED, 0, reason)
+
+
+def _store_and_send(task: SendTask, now: datetime) -> str | None:
+    """Store a newsletter's message claimed for sending (once: its id is one per run and recipient), then send it.
+
+    None when the message was stored before: the usual path looks at how far it got.
+    """
+    part = task.newsletter
+    wait = take_send_token(part.phone_number_id, now)
+    if wait > 0:
+        queue_send(task, wait)
+        return f"paced: {wait:.2f} s"
+    message = StoredMessage(
+        business_id=task.business_id,
+        message_id=task.message_id,
+        customer_id=part.customer_id,
+        direction="outbound",
+        phone_number_id=part.phone_number_id,
+        type="template",
+        content=part.content,
+        billing_category="marketing",
+        status=SENDING,
+        status_times={ACCEPTED: to_iso(now), SENDING: to_iso(now)},
+        created_at=now,
+        sent_at=now,
+        newsletter=part.newsletter_run,
+    )
+    if not messages_store.put_message(message):
+        return None
+    try:
+        token = access_token(task.business_id, part.phone_number_id)
+        wamid = get_provider().send(part.phone_number_id, Recipient(part.wa_id, part.user_id), part.content, token)
+    except ProviderError as error:
+        return send_failed(task, message, error, now, count_failure)
+    messages_store.mark_submitted(task.business_id, task.message_id, wamid, now)
+    return f"newsletter message submitted as {wamid}"
