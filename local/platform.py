@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
 
+from local.console import ConsoleConfig, ConsoleFiles
 from local.event_sources import DynamoDbStreamPoller, Poller, SchedulePoller, SqsPoller
 from local.gateway import HttpApiGateway, IamCredentials
 from local.lambda_runtime import invoke
@@ -96,6 +97,7 @@ class LocalPlatform:
         self.pollers: list[Poller] = []
         self.endpoint = ""
         self.functions: dict[str, FunctionSpec] = {}
+        self.console_config: ConsoleConfig | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> "LocalPlatform":
@@ -247,6 +249,7 @@ class LocalPlatform:
             return answer.status, answer.body
 
         playground = self.playground = Playground(post_to_gateway)
+        console = self.console = ConsoleFiles(self.console_config)
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -255,6 +258,17 @@ class LocalPlatform:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else None
                 path, _, query = self.path.partition("?")
+                static = console.handle(self.command, path)
+                if static is not None:
+                    status, static_headers, data = static
+                    self.send_response(status)
+                    for name, value in static_headers.items():
+                        self.send_header(name, value)
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(data)
+                    return
                 local = playground.handle(self.command, path, dict(self.headers.items()), body or b"")
                 if local is not None:
                     status, payload = local
@@ -350,6 +364,7 @@ class LocalPlatform:
             "",
             f"  API           {self.api_url}",
             f"  OpenAPI       {self.api_url}/v1/openapi.json",
+            f"  console       {self.api_url}/console/",
             f"  Meta webhook  {self.api_url}/webhooks/whatsapp",
             f"  embedded AWS  {self.endpoint}   (region {REGION})",
             f"  credentials   AWS_ACCESS_KEY_ID={LOCAL_ACCESS_KEY}",

@@ -1,0 +1,100 @@
+"""The console's static files at /console, as CloudFront serves them from S3 in AWS.
+
+`make run` builds console/ into console/dist (npm); this serves that folder with the security
+headers CloudFront adds, `/console/config.json` telling the app where the platform's Cognito is,
+and index.html for any other path under /console (the app routes in the browser).
+"""
+
+import json
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+
+CONSOLE_DIST = Path(__file__).resolve().parent.parent / "console" / "dist"
+PREFIX = "/console"
+
+_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+}
+
+
+@dataclass(frozen=True)
+class ConsoleConfig:
+    """What the browser needs to sign members in: the user pool's endpoint, region and app client."""
+
+    cognito_endpoint: str
+    region: str
+    user_pool_id: str
+    client_id: str
+    api_base: str = ""
+
+    def as_json(self) -> bytes:
+        return json.dumps(
+            {
+                "apiBase": self.api_base,
+                "cognito": {
+                    "endpoint": self.cognito_endpoint,
+                    "region": self.region,
+                    "userPoolId": self.user_pool_id,
+                    "clientId": self.client_id,
+                },
+            }
+        ).encode()
+
+
+def security_headers(connect_sources: str) -> dict[str, str]:
+    """The headers the template's CloudFront response headers policy sets (a strict CSP: no inline code)."""
+    return {
+        "content-security-policy": (
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+            f"connect-src 'self' {connect_sources}; font-src 'self'; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'none'"
+        ),
+        "x-content-type-options": "nosniff",
+        "x-frame-options": "DENY",
+        "referrer-policy": "no-referrer",
+        "strict-transport-security": "max-age=63072000; includeSubDomains",
+    }
+
+
+class ConsoleFiles:
+    def __init__(self, config: ConsoleConfig | None, root: Path = CONSOLE_DIST):
+        self.config = config
+        self.root = root.resolve()
+
+    def handle(self, method: str, path: str) -> tuple[int, dict[str, str], bytes] | None:
+        """The answer for a /console path, or None for any other path (the API's)."""
+        if path != PREFIX and not path.startswith(PREFIX + "/"):
+            return None
+        connect = self.config.cognito_endpoint if self.config else ""
+        headers = security_headers(connect)
+        if method not in ("GET", "HEAD"):
+            return 405, {**headers, "allow": "GET, HEAD", "content-type": "text/plain"}, b"405 method not allowed\n"
+        if path == PREFIX:
+            return 308, {**headers, "location": PREFIX + "/"}, b""
+        relative = path[len(PREFIX) + 1 :]
+        if relative == "config.json" and self.config:
+            return 200, {**headers, "content-type": _TYPES[".json"], "cache-control": "no-store"}, self.config.as_json()
+        if not (self.root / "index.html").is_file():
+            return (
+                503,
+                {**headers, "content-type": "text/plain; charset=utf-8"},
+                b"The console is not built: run `make console` (make run builds it).\n",
+            )
+        target = (self.root / relative).resolve()
+        if relative and target.is_file() and target.is_relative_to(self.root):
+            suffix = target.suffix
+            content_type = _TYPES.get(suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            # Vite names assets by their content's hash: cache them for good, never index.html.
+            cache = "public, max-age=31536000, immutable" if relative.startswith("assets/") else "no-cache"
+            return 200, {**headers, "content-type": content_type, "cache-control": cache}, target.read_bytes()
+        if "." in relative.rsplit("/", 1)[-1]:
+            return 404, {**headers, "content-type": "text/plain"}, b"404 not found\n"
+        # A path of the app (/console/inbox/...): the app itself, which routes in the browser.
+        index = (self.root / "index.html").read_bytes()
+        return 200, {**headers, "content-type": _TYPES[".html"], "cache-control": "no-cache"}, index
