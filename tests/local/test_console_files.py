@@ -49,7 +49,8 @@ def test_app_paths_get_the_app_and_missing_files_404(dist):
 
 def test_the_config_names_the_user_pool_and_app_client(dist):
     status, headers, body = ConsoleFiles(CONFIG, dist).handle("GET", "/console/config.json")
-    assert status == 200 and headers["cache-control"] == "no-store"
+    assert status == 200
+    assert headers["cache-control"] == "no-store"
     assert json.loads(body)["cognito"] == {
         "endpoint": "http://127.0.0.1:5000",
         "region": "eu-central-1",
@@ -60,4 +61,5 @@ def test_the_config_names_the_user_pool_and_app_client(dist):
 
 def test_an_unbuilt_console_says_how_to_build_it(tmp_path):
     status, _, body = ConsoleFiles(CONFIG, tmp_path).handle("GET", "/console/")
-    assert status == 503 and b"make console" in body
+    assert status == 503
+    assert b"make console" in body
