@@ -129,11 +129,17 @@ class LocalPlatform:
 
             name = resolve(self.template, meta_secret["Properties"]["Name"], self.endpoint)
             seed_demo_meta_secret(session.client("secretsmanager", endpoint_url=self.endpoint), name)
+        # The team's user pool (the console's sign-in) and the JWT authorizer checking its tokens.
+        from local.cognito import create_team_pool, jwt_authorizers
+
+        self.team_pool = create_team_pool(session.client("cognito-idp", endpoint_url=self.endpoint), self.template)
+        self.console_config = self._console_config()
         self.gateway = HttpApiGateway(
             self.template,
             invoker=self.invoke_or_raise,
             iam_credentials=IamCredentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY),
             endpoint=self.endpoint,
+            jwt_authorizers=jwt_authorizers(self.template, self.team_pool, self.endpoint),
         )
         self._start_http()
         self._forget_cached_clients()
@@ -146,9 +152,13 @@ class LocalPlatform:
         self.sandbox = SandboxProvider(f"{self.api_url}/webhooks/whatsapp", DEMO_META_APP_SECRET)
         use_provider(self.sandbox)
         if self.seed_demo:
-            from local.demo import DEMO_BUSINESS_ID, seed_demo_business
+            from local.demo import DEMO_BUSINESS_ID, seed_demo_business, seed_demo_team
 
             seed_demo_business(callback_url=f"{self.api_url}/local/callbacks/{DEMO_BUSINESS_ID}")
+            if self.console_config:
+                seed_demo_team(
+                    session.client("cognito-idp", endpoint_url=self.endpoint), self.console_config.user_pool_id
+                )
         self._start_pollers(session)
         return self
 
@@ -170,6 +180,17 @@ class LocalPlatform:
             from bizline.adapters.providers import use_provider
 
             use_provider(None)
+
+    def _console_config(self) -> ConsoleConfig | None:
+        """The first user pool and app client: where the console signs members in."""
+        if not self.team_pool.user_pools or not self.team_pool.clients:
+            return None
+        return ConsoleConfig(
+            cognito_endpoint=self.endpoint,
+            region=REGION,
+            user_pool_id=next(iter(self.team_pool.user_pools.values())),
+            client_id=next(iter(self.team_pool.clients.values())),
+        )
 
     @staticmethod
     def _forget_cached_clients() -> None:
@@ -350,9 +371,13 @@ class LocalPlatform:
     # -- banner ------------------------------------------------------------------------------
     def banner(self) -> str:
         from local.demo import (
+            DEMO_AGENT_EMAIL,
+            DEMO_AGENT_PASSWORD,
             DEMO_API_KEY,
             DEMO_BUSINESS_ID,
             DEMO_META_APP_SECRET,
+            DEMO_OWNER_EMAIL,
+            DEMO_OWNER_PASSWORD,
             DEMO_PHONE_NUMBER_ID,
             DEMO_VERIFY_TOKEN,
             DEMO_WABA_ID,
@@ -380,6 +405,9 @@ class LocalPlatform:
                 "",
                 f"  demo business {DEMO_BUSINESS_ID} (Bäckerei Demo, an SME on the free tier)",
                 f"  demo API key  {DEMO_API_KEY}",
+                f"  console       {self.api_url}/console/   sign in as",
+                f"                owner  {DEMO_OWNER_EMAIL} / {DEMO_OWNER_PASSWORD}",
+                f"                agent  {DEMO_AGENT_EMAIL} / {DEMO_AGENT_PASSWORD}",
                 "",
                 f"  demo account  {DEMO_WABA_ID} (a WhatsApp Business Account at the sandbox provider)",
                 f"  demo number   {DEMO_PHONE_NUMBER_ID} (replies go to the sandbox provider)",

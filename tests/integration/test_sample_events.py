@@ -64,6 +64,21 @@ EXPECTED_STATUS = {
     "verification_admin/audit.json": 404,
     "verification_admin/revoke_badge.json": 409,  # the demo bakery carries no badge yet
     "public_verification/lookup.json": 200,
+    # The console's twins (/team/...): a team member's ID token claims instead of an API key.
+    "business_api/team_get_own_business.json": 200,
+    "business_api/team_update_own_business.json": 200,
+    "business_api/team_create_api_key.json": 201,
+    "business_api/team_list_api_keys.json": 200,
+    "business_api/team_list_api_keys_as_agent.json": 403,  # an agent may not see the keys
+    "business_api/team_revoke_api_key.json": 204,
+    "business_api/team_rotate_webhook_secret.json": 201,
+    "messaging_api/team_send_message.json": 202,
+    "messaging_api/team_list_conversations.json": 200,
+    "messaging_api/team_list_conversation_messages.json": 200,
+    "messaging_api/team_list_deliveries.json": 200,
+    "messaging_api/team_retry_delivery.json": 404,
+    "newsletters_api/team_list_templates.json": 200,
+    "newsletters_api/team_list_subscribers.json": 200,
 }
 EXPECTED_AUTHORIZATION = {"authorizer/allow.json": True, "authorizer/deny.json": False}
 # Queue consumers: how many records of the sample batch come back as failed (to be retried).

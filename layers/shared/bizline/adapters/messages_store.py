@@ -56,6 +56,7 @@ def _to_record(message: StoredMessage) -> MessageRecord:
         errors=json.dumps(message.errors) if message.errors else None,
         created_at=to_iso(message.created_at),
         sent_at=sent_at,
+        sent_by=json.dumps(message.sent_by) if message.sent_by else None,
         expires_at=message.created_at + timedelta(days=get_settings().retention_days),
     )
 
@@ -80,6 +81,7 @@ def _from_record(record: MessageRecord) -> StoredMessage:
         edit_history=[json.loads(item) for item in record.edit_history or []],
         edited_at=from_iso(record.edited_at),
         deleted_at=from_iso(record.deleted_at),
+        sent_by=json.loads(record.sent_by) if record.sent_by else None,
     )
 
 

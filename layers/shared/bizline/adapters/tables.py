@@ -267,6 +267,7 @@ class MessageRecord(Model):
     edit_history = ListAttribute(of=UnicodeAttribute, null=True)
     edited_at = UnicodeAttribute(null=True)
     deleted_at = UnicodeAttribute(null=True)
+    sent_by = UnicodeAttribute(null=True)  # JSON: the team member who sent a reply from the console
     # Retention: a message expires RETENTION_DAYS after it was stored.
     expires_at = TTLAttribute(null=True)
 

@@ -30,6 +30,8 @@ class StoredMessage:
     edit_history: list[dict[str, Any]] = field(default_factory=list)
     edited_at: datetime | None = None
     deleted_at: datetime | None = None
+    # A reply sent from the console: the team member who sent it ({"member_id", "email"}).
+    sent_by: dict[str, str] | None = None
 
     @property
     def edit_wamids(self) -> frozenset[str]:

@@ -28,8 +28,16 @@ def _known_customer(business_id: str, to: Recipient) -> Customer | None:
     return customers_store.find_customer(business_id, CustomerIdentity(to.wa_id, to.user_id))
 
 
-def accept_reply(business_id: str, request: SendMessageRequest, now: datetime | None = None) -> AcceptedMessage:
-    """Store a reply as accepted and queue its send; 422 for free-form text outside the service window."""
+def accept_reply(
+    business_id: str,
+    request: SendMessageRequest,
+    now: datetime | None = None,
+    sent_by: dict[str, str] | None = None,
+) -> AcceptedMessage:
+    """Store a reply as accepted and queue its send; 422 for free-form text outside the service window.
+
+    `sent_by` names the team member who sent it from the console.
+    """
     now = now or utc_now()
     number = owned_phone_number(business_id, request.from_phone_number_id)
     if request.template is not None:
@@ -67,6 +75,7 @@ def accept_reply(business_id: str, request: SendMessageRequest, now: datetime | 
             status_times={ACCEPTED: to_iso(now)},
             created_at=now,
             sent_at=now,
+            sent_by=sent_by,
         )
     )
     queue_send(SendTask(business_id=business_id, message_id=message_id))
