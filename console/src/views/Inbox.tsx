@@ -18,14 +18,38 @@ export function byLastActivity(conversations: Conversation[]): Conversation[] {
   return [...conversations].sort((a, b) => (b.last_message_at ?? "").localeCompare(a.last_message_at ?? ""));
 }
 
+/** Conversations matching a search: by name, number (with or without +) or the last message's text. */
+export function matching(conversations: Conversation[], query: string): Conversation[] {
+  const words = query.toLowerCase().replace(/\+/g, "").split(/\s+/).filter(Boolean);
+  if (!words.length) return conversations;
+  return conversations.filter((c) => {
+    const haystack = [c.name, c.wa_id, c.user_id, c.last_message_preview].filter(Boolean).join(" ").toLowerCase();
+    return words.every((word) => haystack.includes(word));
+  });
+}
+
 export function Inbox({ api, customerId, open }: { api: Api; customerId?: string; open: (id?: string) => void }) {
   const { data } = usePolling(() => api.conversations(), POLL_MS, []);
-  const conversations = byLastActivity(data?.items ?? []);
-  const current = conversations.find((c) => c.customer_id === customerId);
+  const [query, setQuery] = useState("");
+  const all = byLastActivity(data?.items ?? []);
+  const conversations = matching(all, query);
+  const current = all.find((c) => c.customer_id === customerId);
   return (
     <div class={`inbox ${customerId ? "has-thread" : ""}`}>
       <section class="conversation-list" aria-label={t("conversations")}>
         <h2>{t("conversations")}</h2>
+        <div class="search">
+          <label class="visually-hidden" for="search">
+            {t("search")}
+          </label>
+          <input
+            id="search"
+            type="search"
+            placeholder={t("search")}
+            value={query}
+            onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
+          />
+        </div>
         {data === null ? (
           <p class="muted">{t("loading")}</p>
         ) : conversations.length === 0 ? (
