@@ -9,6 +9,9 @@ import json
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from local.template import REGION, load_template, resolve
 
 CONSOLE_DIST = Path(__file__).resolve().parent.parent / "console" / "dist"
 PREFIX = "/console"
@@ -47,32 +50,37 @@ class ConsoleConfig:
         ).encode()
 
 
-def security_headers(connect_sources: str) -> dict[str, str]:
-    """The headers the template's CloudFront response headers policy sets (a strict CSP: no inline code)."""
+def security_headers(template: dict[str, Any], cognito_endpoint: str) -> dict[str, str]:
+    """The headers of the template's CloudFront response headers policy (a strict CSP, no inline code).
+
+    The CSP lets the app reach Cognito in the stack's region; locally Cognito is the embedded AWS.
+    """
+    config = template["Resources"]["ConsoleSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+    security = config["SecurityHeadersConfig"]
+    policy = str(resolve(template, security["ContentSecurityPolicy"]["ContentSecurityPolicy"]))
+    policy = policy.replace(f"https://cognito-idp.{REGION}.amazonaws.com", cognito_endpoint)
+    hsts = security["StrictTransportSecurity"]
     return {
-        "content-security-policy": (
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-            f"connect-src 'self' {connect_sources}; font-src 'self'; base-uri 'none'; form-action 'none'; "
-            "frame-ancestors 'none'"
-        ),
+        "content-security-policy": policy,
         "x-content-type-options": "nosniff",
-        "x-frame-options": "DENY",
-        "referrer-policy": "no-referrer",
-        "strict-transport-security": "max-age=63072000; includeSubDomains",
+        "x-frame-options": security["FrameOptions"]["FrameOption"],
+        "referrer-policy": security["ReferrerPolicy"]["ReferrerPolicy"],
+        "strict-transport-security": f"max-age={hsts['AccessControlMaxAgeSec']}"
+        + ("; includeSubDomains" if hsts.get("IncludeSubdomains") else ""),
     }
 
 
 class ConsoleFiles:
-    def __init__(self, config: ConsoleConfig | None, root: Path = CONSOLE_DIST):
+    def __init__(self, config: ConsoleConfig | None, root: Path = CONSOLE_DIST, template: dict[str, Any] | None = None):
         self.config = config
         self.root = root.resolve()
+        self.headers = security_headers(template or load_template(), config.cognito_endpoint if config else "")
 
     def handle(self, method: str, path: str) -> tuple[int, dict[str, str], bytes] | None:
         """The answer for a /console path, or None for any other path (the API's)."""
         if path != PREFIX and not path.startswith(PREFIX + "/"):
             return None
-        connect = self.config.cognito_endpoint if self.config else ""
-        headers = security_headers(connect)
+        headers = dict(self.headers)
         if method not in ("GET", "HEAD"):
             return 405, {**headers, "allow": "GET, HEAD", "content-type": "text/plain"}, b"405 method not allowed\n"
         if path == PREFIX:

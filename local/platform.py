@@ -270,7 +270,7 @@ class LocalPlatform:
             return answer.status, answer.body
 
         playground = self.playground = Playground(post_to_gateway)
-        console = self.console = ConsoleFiles(self.console_config)
+        console = self.console = ConsoleFiles(self.console_config, template=self.template)
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"

@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from local.console import ConsoleConfig, ConsoleFiles
+from local.console import ConsoleConfig, ConsoleFiles, security_headers
+from local.template import load_template
 
 CONFIG = ConsoleConfig("http://127.0.0.1:5000", "eu-central-1", "eu-central-1_pool", "client123")
 
@@ -27,7 +28,7 @@ def test_the_app_is_served_under_console_with_a_strict_csp(dist):
     assert (status, body) == (200, b"<!doctype html><title>bizline</title>")
     assert "script-src 'self'" in headers["content-security-policy"]
     assert "unsafe-inline" not in headers["content-security-policy"]
-    assert "connect-src 'self' http://127.0.0.1:5000" in headers["content-security-policy"]
+    assert "connect-src 'self' http://127.0.0.1:5000;" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
     assert (asset_status, asset) == (200, b"console.log(1)")
     assert asset_headers["content-type"].startswith("text/javascript")
@@ -63,3 +64,37 @@ def test_an_unbuilt_console_says_how_to_build_it(tmp_path):
     status, _, body = ConsoleFiles(CONFIG, tmp_path).handle("GET", "/console/")
     assert status == 503
     assert b"make console" in body
+
+
+def test_the_local_headers_are_the_cloudfront_policy_of_the_template():
+    # Given the template's response headers policy for the console
+    template = load_template()
+    policy = template["Resources"]["ConsoleSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+    csp = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    # Then the local platform serves the same CSP, with the embedded AWS standing in for Cognito's endpoint
+    headers = security_headers(template, "http://127.0.0.1:5000")
+    assert headers["content-security-policy"] == csp.replace(
+        "https://cognito-idp.${AWS::Region}.amazonaws.com", "http://127.0.0.1:5000"
+    )
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["strict-transport-security"] == "max-age=63072000; includeSubDomains"
+
+
+def test_the_console_is_deployed_privately_behind_cloudfront_with_its_api_on_the_same_origin():
+    resources = load_template()["Resources"]
+    bucket = resources["ConsoleBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    distribution = resources["ConsoleDistribution"]["Properties"]["DistributionConfig"]
+    (s3_origin,) = [origin for origin in distribution["Origins"] if origin["Id"] == "console"]
+    assert s3_origin["OriginAccessControlId"] == {"Fn::GetAtt": ["ConsoleOriginAccessControl", "Id"]}
+    (reader,) = [
+        s
+        for s in resources["ConsoleBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Allow"
+    ]
+    assert reader["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert "AWS:SourceArn" in reader["Condition"]["StringEquals"]
+    (api,) = distribution["CacheBehaviors"]
+    assert api["PathPattern"] == "/team/*"
+    assert distribution["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] == {"Ref": "ConsoleSecurityHeaders"}
+    assert distribution["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
