@@ -7,11 +7,12 @@ and index.html for any other path under /console (the app routes in the browser)
 
 import json
 import mimetypes
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from local.template import REGION, load_template, resolve
+from local.template import load_template, resolve
 
 CONSOLE_DIST = Path(__file__).resolve().parent.parent / "console" / "dist"
 PREFIX = "/console"
@@ -50,15 +51,23 @@ class ConsoleConfig:
         ).encode()
 
 
-def security_headers(template: dict[str, Any], cognito_endpoint: str) -> dict[str, str]:
+# The AWS origins the CSP names (Cognito, the documents bucket): locally all are the embedded AWS.
+_AWS_ORIGIN = re.compile(r"https://(cognito-idp\.\$\{AWS::Region\}\.amazonaws\.com|\$\{\w+\.(Regional)?DomainName\})")
+
+
+def security_headers(template: dict[str, Any], aws_endpoint: str) -> dict[str, str]:
     """The headers of the template's CloudFront response headers policy (a strict CSP, no inline code).
 
-    The CSP lets the app reach Cognito in the stack's region; locally Cognito is the embedded AWS.
+    The CSP lets the app reach Cognito and the documents bucket; locally both are the embedded AWS.
     """
     config = template["Resources"]["ConsoleSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
     security = config["SecurityHeadersConfig"]
-    policy = str(resolve(template, security["ContentSecurityPolicy"]["ContentSecurityPolicy"]))
-    policy = policy.replace(f"https://cognito-idp.{REGION}.amazonaws.com", cognito_endpoint)
+    source = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    directives = []
+    for directive in _AWS_ORIGIN.sub(aws_endpoint, source).split(";"):
+        words = directive.split()
+        directives.append(" ".join(dict.fromkeys(words)))  # the embedded AWS once, however often it stands in
+    policy = str(resolve(template, {"Fn::Sub": "; ".join(word for word in directives if word)}))
     hsts = security["StrictTransportSecurity"]
     return {
         "content-security-policy": policy,

@@ -49,6 +49,13 @@ function watch(page, label) {
   });
 }
 
+/** `make admin ARGS=...`: a bizline reviewer (SigV4 with the local credentials), against this platform. */
+function reviewer(...words) {
+  const run = spawnSync(PYTHON, ["-m", "local.admin", "--api", API, ...words], { cwd: ROOT, encoding: "utf-8" });
+  if (run.status !== 0) throw new Error(`make admin ${words.join(" ")} failed: ${run.stderr || run.stdout}`);
+  return JSON.parse(run.stdout);
+}
+
 /** `make customer TEXT=...`: the same module, against this platform. */
 function customerWrites(text) {
   const port = new URL(API).port;
@@ -119,6 +126,31 @@ async function main() {
     await page.locator("#templates-title").waitFor();
     await shot(page, "desktop-newsletters");
     step("the owner saw settings and newsletters");
+
+    // The owner applies for verification, uploads the register extract; a reviewer approves; the badge shows.
+    await page.getByRole("link", { name: "Verification" }).click();
+    await page.locator('[data-verified="false"]').waitFor();
+    await page.locator("#v-registration_number").fill("FN 123456a");
+    await page.locator("#v-register_name").fill("Firmenbuch, Handelsgericht Wien");
+    await page.locator("#v-registered_address").fill("Hauptstraße 1, 1010 Wien");
+    await page.getByRole("button", { name: "Submit" }).click();
+    const request = page.locator(".request");
+    await request.locator('[data-state="submitted"]').waitFor();
+    await page.locator("#document").setInputFiles({
+      name: "firmenbuchauszug.pdf",
+      mimeType: "application/pdf",
+      buffer: Buffer.from("%PDF-1.7\n% Firmenbuchauszug\n"),
+    });
+    await page.getByRole("button", { name: "Upload", exact: true }).click();
+    await request.locator('[data-document-state="attached"]', { hasText: "firmenbuchauszug.pdf" }).waitFor();
+    step("the owner applied for verification and uploaded a document straight to S3");
+    await shot(page, "desktop-verification");
+    const requestId = await request.getAttribute("data-request");
+    reviewer("claim", requestId);
+    reviewer("approve", requestId, "register extract matches");
+    await page.locator('[data-verified="true"]').waitFor({ timeout: 10_000 });
+    step("a reviewer approved (make admin) and the badge appeared");
+    await shot(page, "desktop-verification-approved");
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.locator("#email").waitFor();
 
@@ -167,7 +199,10 @@ async function main() {
     await phone.getByRole("link", { name: "Newsletter" }).click();
     await phone.locator("#templates-title").waitFor();
     await shot(phone, "phone-newsletters");
-    step("phone width, in German: sign-in, inbox, thread, settings, newsletters");
+    await phone.getByRole("link", { name: "Verifizierung" }).click();
+    await phone.locator('[data-verified="true"]').waitFor();
+    await shot(phone, "phone-verification");
+    step("phone width, in German: sign-in, inbox, thread, settings, newsletters, verification");
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });

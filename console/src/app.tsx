@@ -6,12 +6,13 @@ import { lang, t, type Key } from "./lib/i18n";
 import { Inbox } from "./views/Inbox";
 import { Newsletters } from "./views/Newsletters";
 import { Settings } from "./views/Settings";
+import { Verification } from "./views/Verification";
 import { SignIn } from "./views/SignIn";
 
 const BASE = import.meta.env.BASE_URL; // "/console/"
 
 export interface Route {
-  view: "inbox" | "newsletters" | "settings";
+  view: "inbox" | "newsletters" | "verification" | "settings";
   customerId?: string;
 }
 
@@ -19,6 +20,7 @@ export function parseRoute(pathname: string): Route {
   const parts = pathname.startsWith(BASE) ? pathname.slice(BASE.length).split("/").filter(Boolean) : [];
   if (parts[0] === "settings") return { view: "settings" };
   if (parts[0] === "newsletters") return { view: "newsletters" };
+  if (parts[0] === "verification") return { view: "verification" };
   return { view: "inbox", customerId: parts[0] === "inbox" && parts[1] ? decodeURIComponent(parts[1]) : undefined };
 }
 
@@ -73,7 +75,12 @@ export function App() {
   const tabs: { view: Route["view"]; label: Key }[] = [
     { view: "inbox", label: "inbox" },
     { view: "newsletters", label: "newsletters" },
-    ...(owner ? [{ view: "settings" as const, label: "settings" as Key }] : []),
+    ...(owner
+      ? [
+          { view: "verification" as const, label: "verification" as Key },
+          { view: "settings" as const, label: "settings" as Key },
+        ]
+      : []),
   ];
   return (
     <div class="shell">
@@ -118,6 +125,8 @@ export function App() {
           <Inbox api={api} customerId={route.customerId} open={(customerId) => go({ view: "inbox", customerId })} />
         )}
         {route.view === "newsletters" && <Newsletters api={api} readOnly={!owner} />}
+        {route.view === "verification" &&
+          (owner ? <Verification api={api} /> : <p class="error">{t("forbidden")}</p>)}
         {route.view === "settings" && (owner ? <Settings api={api} /> : <p class="error">{t("forbidden")}</p>)}
       </main>
     </div>

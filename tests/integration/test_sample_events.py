@@ -79,6 +79,12 @@ EXPECTED_STATUS = {
     "messaging_api/team_retry_delivery.json": 404,
     "newsletters_api/team_list_templates.json": 200,
     "newsletters_api/team_list_subscribers.json": 200,
+    "verification_api/team_submit.json": 201,
+    "verification_api/team_list.json": 200,
+    "verification_api/team_get.json": 404,
+    "verification_api/team_withdraw.json": 404,
+    "verification_api/team_request_document_upload.json": 404,
+    "verification_api/team_attach_document.json": 404,
 }
 EXPECTED_AUTHORIZATION = {"authorizer/allow.json": True, "authorizer/deny.json": False}
 # Queue consumers: how many records of the sample batch come back as failed (to be retried).

@@ -73,9 +73,12 @@ def test_the_local_headers_are_the_cloudfront_policy_of_the_template():
     csp = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
     # Then the local platform serves the same CSP, with the embedded AWS standing in for Cognito's endpoint
     headers = security_headers(template, "http://127.0.0.1:5000")
-    assert headers["content-security-policy"] == csp.replace(
-        "https://cognito-idp.${AWS::Region}.amazonaws.com", "http://127.0.0.1:5000"
+    local_csp = (
+        csp.replace("https://cognito-idp.${AWS::Region}.amazonaws.com", "http://127.0.0.1:5000")
+        .replace(" https://${VerificationDocumentsBucket.RegionalDomainName}", "")
+        .replace(" https://${VerificationDocumentsBucket.DomainName}", "")
     )
+    assert headers["content-security-policy"] == local_csp
     assert headers["x-frame-options"] == "DENY"
     assert headers["strict-transport-security"] == "max-age=63072000; includeSubDomains"
 

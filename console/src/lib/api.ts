@@ -51,6 +51,21 @@ export interface Page<T> {
   next_cursor?: string | null;
 }
 
+export interface VerificationRequest {
+  request_id: string;
+  state: "submitted" | "in_review" | "approved" | "rejected" | "withdrawn" | "revoked";
+  legal_name: string;
+  registration_number: string;
+  register_name: string;
+  checks: { name: string; passed: boolean; detail: string }[];
+  flagged: boolean;
+  documents: { document_id: string; filename: string; content_type: string; state: string }[];
+  submitted_at: string;
+  decided_at?: string | null;
+  decision_reason?: string | null;
+  revoked_reason?: string | null;
+}
+
 export interface ApiKey {
   key_id: string;
   name: string;
@@ -128,6 +143,34 @@ export class Api {
   failedDeliveries = () => this.request<Page<Delivery>>("GET", "/v1/deliveries?status=failed&limit=50");
   retryDelivery = (deliveryId: string) =>
     this.request<Delivery>("POST", `/v1/deliveries/${encodeURIComponent(deliveryId)}/retry`);
+  verificationRequests = () => this.request<Page<VerificationRequest>>("GET", "/v1/verification-requests");
+  submitVerification = (body: Record<string, unknown>) =>
+    this.request<VerificationRequest>("POST", "/v1/verification-requests", body);
+  withdrawVerification = (requestId: string) =>
+    this.request<VerificationRequest>("POST", `/v1/verification-requests/${encodeURIComponent(requestId)}/withdraw`);
+  requestUpload = (requestId: string, filename: string, contentType: string) =>
+    this.request<{ document_id: string; upload: { url: string; fields: Record<string, string> }; max_bytes: number }>(
+      "POST",
+      `/v1/verification-requests/${encodeURIComponent(requestId)}/documents`,
+      { filename, content_type: contentType },
+    );
+  attachDocument = (requestId: string, documentId: string) =>
+    this.request<VerificationRequest>(
+      "POST",
+      `/v1/verification-requests/${encodeURIComponent(requestId)}/documents/${encodeURIComponent(documentId)}/attach`,
+    );
+
+  /** A document goes straight to S3 with the presigned form (the file last), never through the API. */
+  async uploadDocument(requestId: string, file: File): Promise<VerificationRequest> {
+    const form = await this.requestUpload(requestId, file.name, file.type);
+    const body = new FormData();
+    for (const [name, value] of Object.entries(form.upload.fields)) body.append(name, value);
+    body.append("file", file);
+    const uploaded = await fetch(form.upload.url, { method: "POST", body });
+    if (!uploaded.ok) throw new ApiError(uploaded.status, "upload_failed", `The upload was refused (${uploaded.status}).`);
+    return this.attachDocument(requestId, form.document_id);
+  }
+
   templates = () => this.request<Page<Record<string, any>>>("GET", "/v1/templates");
   subscribers = () => this.request<Page<Record<string, any>>>("GET", "/v1/subscribers");
 }

@@ -37,6 +37,12 @@ CONSOLE_ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/deliveries/{delivery_id}/retry"): _OWNERS,
     ("GET", "/v1/templates"): _EVERY_MEMBER,
     ("GET", "/v1/subscribers"): _EVERY_MEMBER,
+    ("POST", "/v1/verification-requests"): _OWNERS,
+    ("GET", "/v1/verification-requests"): _OWNERS,
+    ("GET", "/v1/verification-requests/{request_id}"): _OWNERS,
+    ("POST", "/v1/verification-requests/{request_id}/withdraw"): _OWNERS,
+    ("POST", "/v1/verification-requests/{request_id}/documents"): _OWNERS,
+    ("POST", "/v1/verification-requests/{request_id}/documents/{document_id}/attach"): _OWNERS,
 }
 
 
