@@ -1,5 +1,6 @@
 // The public API as a team member calls it: the /team twins of the /v1 routes, with the ID token.
 import type { ConsoleConfig } from "./config";
+import { sendComponents, type MessageTemplate } from "./templates";
 
 export interface ApiErrorBody {
   error?: { code?: string; message?: string; details?: { field?: string; message?: string }[] };
@@ -134,6 +135,18 @@ export class Api {
       { from_phone_number_id: phoneNumberId, to: { customer_id: customerId }, type: "text", text: { body: text } },
       { "idempotency-key": crypto.randomUUID() },
     );
+  replyWithTemplate = (customerId: string, phoneNumberId: string, template: MessageTemplate, values: Record<string, string>) =>
+    this.request<{ message_id: string; status: string }>(
+      "POST",
+      "/v1/messages",
+      {
+        from_phone_number_id: phoneNumberId,
+        to: { customer_id: customerId },
+        type: "template",
+        template: { name: template.name, language: { code: template.language }, components: sendComponents(template, values) },
+      },
+      { "idempotency-key": crypto.randomUUID() },
+    );
   business = () => this.request<Record<string, any>>("GET", "/v1/businesses/me");
   updateCallback = (callbackUrl: string | null) =>
     this.request<Record<string, any>>("PATCH", "/v1/businesses/me", { callback_url: callbackUrl });
@@ -171,6 +184,6 @@ export class Api {
     return this.attachDocument(requestId, form.document_id);
   }
 
-  templates = () => this.request<Page<Record<string, any>>>("GET", "/v1/templates");
+  templates = () => this.request<Page<MessageTemplate>>("GET", "/v1/templates");
   subscribers = () => this.request<Page<Record<string, any>>>("GET", "/v1/subscribers");
 }

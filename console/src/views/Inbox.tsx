@@ -5,6 +5,7 @@ import { WindowTimer } from "../components/WindowTimer";
 import { ApiError, type Api, type Conversation, type Message } from "../lib/api";
 import { formatTime, t } from "../lib/i18n";
 import { windowState } from "../lib/serviceWindow";
+import { missing, preview, sendable, variableKeys, type MessageTemplate } from "../lib/templates";
 import { usePolling } from "../lib/usePolling";
 
 // Conversations and the open thread are read again every second: new messages show within 3 s.
@@ -125,6 +126,9 @@ function Thread({
         ))}
         <div ref={end} />
       </ol>
+      {!windowState(conversation?.service_window_expires_at, Date.now()).open && phoneNumberId && (
+        <TemplateComposer api={api} customerId={customerId} phoneNumberId={phoneNumberId} sent={reload} />
+      )}
       <Composer
         api={api}
         customerId={customerId}
@@ -204,6 +208,79 @@ function Composer({
       />
       <button type="submit" disabled={!open || busy || !text.trim()}>
         {busy ? t("sending") : t("send")}
+      </button>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/** Outside the window: an approved template, its variables filled, with a preview of what the customer reads. */
+function TemplateComposer({
+  api,
+  customerId,
+  phoneNumberId,
+  sent,
+}: {
+  api: Api;
+  customerId: string;
+  phoneNumberId: string;
+  sent: () => void;
+}) {
+  const [templates, setTemplates] = useState<MessageTemplate[] | null>(null);
+  const [chosen, setChosen] = useState("");
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [error, setError] = useState("");
+  useEffect(() => {
+    api.templates().then((page) => setTemplates(sendable(page.items)), (e) => setError(String(e.message ?? e)));
+  }, []);
+  const template = templates?.find((candidate) => candidate.template_id === chosen);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (!template || missing(template, values).length) return;
+    setError("");
+    try {
+      await api.replyWithTemplate(customerId, phoneNumberId, template, values);
+      setValues({});
+      sent();
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+  if (templates === null) return null;
+  if (!templates.length) return <p class="muted template-composer">{t("noTemplates")}</p>;
+  return (
+    <form class="template-composer stack" onSubmit={submit}>
+      <label for="template">{t("chooseTemplate")}</label>
+      <select id="template" value={chosen} onChange={(e) => setChosen((e.target as HTMLSelectElement).value)}>
+        <option value="">—</option>
+        {templates.map((candidate) => (
+          <option key={candidate.template_id} value={candidate.template_id}>
+            {candidate.name} ({candidate.language})
+          </option>
+        ))}
+      </select>
+      {template &&
+        variableKeys(template).map((key) => (
+          <div key={key} class="stack">
+            <label for={`var-${key}`}>{t("variable", { name: key })}</label>
+            <input
+              id={`var-${key}`}
+              value={values[key] ?? ""}
+              onInput={(e) => setValues({ ...values, [key]: (e.target as HTMLInputElement).value })}
+            />
+          </div>
+        ))}
+      {template && (
+        <p class="template-preview">
+          <span class="muted">{t("previewLabel")}:</span> {preview(template, values)}
+        </p>
+      )}
+      <button type="submit" disabled={!template || missing(template, values).length > 0}>
+        {t("sendTemplate")}
       </button>
       {error && (
         <p class="error" role="alert">
