@@ -18,18 +18,42 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from local.template import resolve, resources_of_type
+from local.template import ACCOUNT_ID, REGION, physical_name, resolve, resources_of_type
+
+_POOL = "AWS::Cognito::UserPool"
+_CLIENT = "AWS::Cognito::UserPoolClient"
+_CLIENT_PROPERTIES = (
+    "ClientName",
+    "GenerateSecret",
+    "ExplicitAuthFlows",
+    "PreventUserExistenceErrors",
+    "ReadAttributes",
+    "WriteAttributes",
+    "IdTokenValidity",
+    "AccessTokenValidity",
+    "RefreshTokenValidity",
+    "TokenValidityUnits",
+    "EnableTokenRevocation",
+)
 
 
 @dataclass(frozen=True)
 class TeamPool:
-    """What the platform created for the template's user pool: ids by logical id."""
+    """The template's user pools and app clients: their ids by logical id."""
 
     user_pools: dict[str, str]
     clients: dict[str, str]
 
     def physical_ids(self) -> dict[str, str]:
         return {**self.user_pools, **self.clients}
+
+
+def team_pool(template: dict[str, Any]) -> TeamPool:
+    """The ids the embedded AWS gives the template's pools and clients (local.template.physical_name)."""
+    return TeamPool(
+        {logical_id: physical_name(template, logical_id) for logical_id in resources_of_type(template, _POOL)},
+        {logical_id: physical_name(template, logical_id) for logical_id in resources_of_type(template, _CLIENT)},
+    )
 
 
 def _pool_arguments(properties: dict[str, Any], name: str) -> dict[str, Any]:
@@ -45,55 +69,61 @@ def _pool_arguments(properties: dict[str, Any], name: str) -> dict[str, Any]:
     for attribute in properties.get("Schema", []):
         entry = {key: value for key, value in attribute.items() if key != "StringAttributeConstraints"}
         if "StringAttributeConstraints" in attribute:
-            entry["StringAttributeConstraints"] = {
-                k: str(v) for k, v in attribute["StringAttributeConstraints"].items()
-            }
+            constraints = attribute["StringAttributeConstraints"]
+            entry["StringAttributeConstraints"] = {key: str(value) for key, value in constraints.items()}
         schema.append(entry)
     if schema:
         arguments["Schema"] = schema
     return arguments
 
 
+def _moto_backend() -> Any:
+    # moto runs in this process (its mock, or the local platform's threaded server).
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    return cognitoidp_backends[ACCOUNT_ID][REGION]
+
+
+def _rename_pool(old: str, new: str) -> None:
+    """moto names a pool at random; CloudFormation's Ref is known only once it exists. Locally the pool
+    takes the id its Ref resolves to, so functions' environments (TEAM_USER_POOL_ID) are known up front."""
+    backend = _moto_backend()
+    pool = backend.user_pools.pop(old)
+    pool.id = new
+    pool.arn = pool.arn.replace(old, new)
+    backend.user_pools[new] = pool
+
+
+def _rename_client(pool_id: str, old: str, new: str) -> None:
+    pool = _moto_backend().user_pools[pool_id]
+    client = pool.clients.pop(old)
+    client.id = new
+    pool.clients[new] = client
+
+
 def create_team_pool(cognito: Any, template: dict[str, Any]) -> TeamPool:
-    """Every user pool, app client and group of the template, on the embedded AWS."""
-    pools: dict[str, str] = {}
-    clients: dict[str, str] = {}
-    for logical_id, resource in resources_of_type(template, "AWS::Cognito::UserPool").items():
+    """Every user pool, app client and group of the template, on the embedded AWS, named as `team_pool` says."""
+    names = team_pool(template)
+    for logical_id, resource in resources_of_type(template, _POOL).items():
         properties = resource.get("Properties", {})
         name = str(resolve(template, properties.get("UserPoolName", logical_id)))
-        pools[logical_id] = cognito.create_user_pool(**_pool_arguments(properties, name))["UserPool"]["Id"]
-    for logical_id, resource in resources_of_type(template, "AWS::Cognito::UserPoolClient").items():
+        created = cognito.create_user_pool(**_pool_arguments(properties, name))["UserPool"]["Id"]
+        _rename_pool(created, names.user_pools[logical_id])
+    for logical_id, resource in resources_of_type(template, _CLIENT).items():
         properties = resource["Properties"]
-        arguments = {
-            key: properties[key]
-            for key in (
-                "ClientName",
-                "GenerateSecret",
-                "ExplicitAuthFlows",
-                "PreventUserExistenceErrors",
-                "ReadAttributes",
-                "WriteAttributes",
-                "IdTokenValidity",
-                "AccessTokenValidity",
-                "RefreshTokenValidity",
-                "TokenValidityUnits",
-                "EnableTokenRevocation",
-            )
-            if key in properties
-        }
-        pool_id = pools[properties["UserPoolId"]["Ref"]]
-        clients[logical_id] = cognito.create_user_pool_client(UserPoolId=pool_id, **arguments)["UserPoolClient"][
-            "ClientId"
-        ]
+        arguments = {key: properties[key] for key in _CLIENT_PROPERTIES if key in properties}
+        pool_id = names.user_pools[properties["UserPoolId"]["Ref"]]
+        created = cognito.create_user_pool_client(UserPoolId=pool_id, **arguments)["UserPoolClient"]["ClientId"]
+        _rename_client(pool_id, created, names.clients[logical_id])
     for resource in resources_of_type(template, "AWS::Cognito::UserPoolGroup").values():
         properties = resource["Properties"]
         cognito.create_group(
-            UserPoolId=pools[properties["UserPoolId"]["Ref"]],
+            UserPoolId=names.user_pools[properties["UserPoolId"]["Ref"]],
             GroupName=properties["GroupName"],
             Description=properties.get("Description", ""),
             Precedence=int(properties.get("Precedence", 0)),
         )
-    return TeamPool(pools, clients)
+    return names
 
 
 def _resolve_with(template: dict[str, Any], value: Any, physical: dict[str, str]) -> str:

@@ -41,13 +41,16 @@ DEMO_AGENT_EMAIL = "agent@baeckerei-demo.example"
 DEMO_AGENT_PASSWORD = "Demo-Agent-2026"  # noqa: S105 - local only, never in AWS
 
 
-def seed_demo_team(cognito: Any, user_pool_id: str) -> None:
+def seed_demo_team(cognito: Any, user_pool_id: str, now: datetime | None = None) -> None:
     """The bakery's owner and one agent in the team's user pool, with passwords they can sign in with."""
+    from bizline.adapters import team_members_store
+    from bizline.models.team import StoredMember
+
     for email, password, group in (
         (DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD, "owner"),
         (DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, "agent"),
     ):
-        cognito.admin_create_user(
+        user = cognito.admin_create_user(
             UserPoolId=user_pool_id,
             Username=email,
             UserAttributes=[
@@ -59,6 +62,8 @@ def seed_demo_team(cognito: Any, user_pool_id: str) -> None:
         )
         cognito.admin_set_user_password(UserPoolId=user_pool_id, Username=email, Password=password, Permanent=True)
         cognito.admin_add_user_to_group(UserPoolId=user_pool_id, Username=email, GroupName=group)
+        sub = next(a["Value"] for a in user["User"]["Attributes"] if a["Name"] == "sub")
+        team_members_store.put_member(StoredMember(DEMO_BUSINESS_ID, sub, email, group, now or datetime.now(UTC)))
 
 
 def seed_demo_business(now: datetime | None = None, callback_url: str | None = None) -> None:

@@ -130,9 +130,9 @@ class LocalPlatform:
             name = resolve(self.template, meta_secret["Properties"]["Name"], self.endpoint)
             seed_demo_meta_secret(session.client("secretsmanager", endpoint_url=self.endpoint), name)
         # The team's user pool (the console's sign-in) and the JWT authorizer checking its tokens.
-        from local.cognito import create_team_pool, jwt_authorizers
+        from local.cognito import jwt_authorizers, team_pool
 
-        self.team_pool = create_team_pool(session.client("cognito-idp", endpoint_url=self.endpoint), self.template)
+        self.team_pool = team_pool(self.template)  # provisioned above
         self.console_config = self._console_config()
         self.gateway = HttpApiGateway(
             self.template,

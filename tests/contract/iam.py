@@ -138,6 +138,8 @@ def calls_of(function: str, service: str, operation: str, params: dict[str, Any]
         yield Call(function, action, _s3_arn(params))
     elif service == "secretsmanager":
         yield Call(function, action, _secret_arn(params.get("SecretId") or params.get("Name", "")))
+    elif service == "cognito-idp" and "UserPoolId" in params:
+        yield Call(function, action, f"arn:aws:cognito-idp:{REGION}:{ACCOUNT_ID}:userpool/{params['UserPoolId']}")
     else:
         yield Call(function, action, "*")
 

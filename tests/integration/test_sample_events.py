@@ -65,6 +65,12 @@ EXPECTED_STATUS = {
     "verification_admin/revoke_badge.json": 409,  # the demo bakery carries no badge yet
     "public_verification/lookup.json": 200,
     # The console's twins (/team/...): a team member's ID token claims instead of an API key.
+    "business_api/invite_member.json": 201,
+    "business_api/list_members.json": 200,
+    "business_api/remove_member.json": 404,  # names a member the demo bakery does not have
+    "business_api/team_invite_member.json": 201,
+    "business_api/team_list_members.json": 200,
+    "business_api/team_remove_member.json": 404,
     "business_api/team_get_own_business.json": 200,
     "business_api/team_update_own_business.json": 200,
     "business_api/team_create_api_key.json": 201,

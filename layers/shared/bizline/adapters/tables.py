@@ -19,6 +19,7 @@ from bizline.adapters.table_names import FromSettings
 from bizline.adapters.table_names import table_setting as table_setting
 
 # Stores import every table model from here, the verification tables' too (`X as X` re-exports them).
+from bizline.adapters.team_tables import TeamMemberRecord as TeamMemberRecord
 from bizline.adapters.verification_tables import CheckResultAttribute as CheckResultAttribute
 from bizline.adapters.verification_tables import DocumentAttribute as DocumentAttribute
 from bizline.adapters.verification_tables import VerificationAuditRecord as VerificationAuditRecord
@@ -385,6 +386,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     IdempotencyRecord,
     VerificationRequestRecord,
     VerificationAuditRecord,
+    TeamMemberRecord,
 )
 
 

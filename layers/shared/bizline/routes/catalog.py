@@ -9,6 +9,7 @@ from bizline.routes import (
     platform,
     public,
     subscribers,
+    team,
     templates,
     verification,
     verification_admin,
@@ -19,6 +20,7 @@ from bizline.web import build_resolver, describe_api
 
 ROUTER_FACTORIES = (
     accounts.build_router,
+    team.build_router,
     phone_numbers.build_router,
     whatsapp_accounts.build_router,
     messaging.build_router,
