@@ -16,6 +16,7 @@ const SHOTS = resolve(process.env.SCREENSHOTS ?? join(ROOT, "build", "console-sc
 const PYTHON = process.env.BIZLINE_PYTHON ?? "python3";
 const OWNER = { email: "owner@baeckerei-demo.example", password: "Demo-Owner-2026" };
 const AGENT = { email: "agent@baeckerei-demo.example", password: "Demo-Agent-2026" };
+const NEWCOMER = { email: "lehrling@baeckerei-demo.example", password: "Temp-Password-2026", chosen: "Eigenes-Passwort-2026" };
 const FLAGS = [
   "--headless",
   "--no-sandbox",
@@ -54,6 +55,20 @@ function reviewer(...words) {
   const run = spawnSync(PYTHON, ["-m", "local.admin", "--api", API, ...words], { cwd: ROOT, encoding: "utf-8" });
   if (run.status !== 0) throw new Error(`make admin ${words.join(" ")} failed: ${run.stderr || run.stdout}`);
   return JSON.parse(run.stdout);
+}
+
+/** What Cognito's invitation e-mail carries: a temporary password (set here on the embedded Cognito). */
+async function temporaryPassword(email, password) {
+  const config = await (await fetch(`${API}/console/config.json`)).json();
+  const script = [
+    "import boto3, sys",
+    "c = boto3.client('cognito-idp', endpoint_url=sys.argv[1], region_name=sys.argv[2],",
+    "    aws_access_key_id='local', aws_secret_access_key='local')",
+    "c.admin_set_user_password(UserPoolId=sys.argv[3], Username=sys.argv[4], Password=sys.argv[5], Permanent=False)",
+  ].join("\n");
+  const { endpoint, region, userPoolId } = config.cognito;
+  const run = spawnSync(PYTHON, ["-c", script, endpoint, region, userPoolId, email, password], { encoding: "utf-8" });
+  if (run.status !== 0) throw new Error(`setting a temporary password failed: ${run.stderr}`);
 }
 
 /** `make customer TEXT=...`: the same module, against this platform. */
@@ -121,6 +136,13 @@ async function main() {
     await page.getByRole("link", { name: "Settings" }).click();
     await page.locator("#keys-title").waitFor();
     await page.locator(".list li").first().waitFor();
+    await page.locator(`[data-member="${AGENT.email}"]`).waitFor();
+    // The owner invites a new agent by e-mail.
+    await page.locator("#invite-email").fill(NEWCOMER.email);
+    await page.locator("#invite-role").selectOption("agent");
+    await page.getByRole("button", { name: "Invite" }).click();
+    await page.locator(`[data-member="${NEWCOMER.email}"]`).waitFor();
+    step("the owner invited a new agent");
     await shot(page, "desktop-settings");
     await page.getByRole("link", { name: "Newsletters" }).click();
     await page.locator("#templates-title").waitFor();
@@ -151,6 +173,20 @@ async function main() {
     await page.locator('[data-verified="true"]').waitFor({ timeout: 10_000 });
     step("a reviewer approved (make admin) and the badge appeared");
     await shot(page, "desktop-verification-approved");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.locator("#email").waitFor();
+
+    // The invited agent signs in for the first time with the e-mailed password and chooses their own.
+    await temporaryPassword(NEWCOMER.email, NEWCOMER.password);
+    await page.locator("#email").fill(NEWCOMER.email);
+    await page.locator("#password").fill(NEWCOMER.password);
+    await page.locator("#password").press("Enter");
+    await page.locator("#password[autocomplete='new-password']").waitFor();
+    await shot(page, "desktop-new-password");
+    await page.locator("#password").fill(NEWCOMER.chosen);
+    await page.locator("#password").press("Enter");
+    await page.locator(".topbar .member .email").filter({ hasText: NEWCOMER.email }).waitFor();
+    step("the invited agent signed in and chose their own password");
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.locator("#email").waitFor();
 

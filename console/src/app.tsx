@@ -127,7 +127,7 @@ export function App() {
         {route.view === "newsletters" && <Newsletters api={api} readOnly={!owner} />}
         {route.view === "verification" &&
           (owner ? <Verification api={api} /> : <p class="error">{t("forbidden")}</p>)}
-        {route.view === "settings" && (owner ? <Settings api={api} /> : <p class="error">{t("forbidden")}</p>)}
+        {route.view === "settings" && (owner ? <Settings api={api} memberId={session.memberId} /> : <p class="error">{t("forbidden")}</p>)}
       </main>
     </div>
   );

@@ -67,6 +67,14 @@ export interface VerificationRequest {
   revoked_reason?: string | null;
 }
 
+export interface Member {
+  member_id: string;
+  email: string;
+  role: "owner" | "agent";
+  invited_at: string;
+  invited_by?: string | null;
+}
+
 export interface ApiKey {
   key_id: string;
   name: string;
@@ -147,6 +155,10 @@ export class Api {
       },
       { "idempotency-key": crypto.randomUUID() },
     );
+  members = () => this.request<Page<Member>>("GET", "/v1/members");
+  inviteMember = (email: string, role: "owner" | "agent") =>
+    this.request<Member>("POST", "/v1/members", { email, role });
+  removeMember = (memberId: string) => this.request<void>("DELETE", `/v1/members/${encodeURIComponent(memberId)}`);
   business = () => this.request<Record<string, any>>("GET", "/v1/businesses/me");
   updateCallback = (callbackUrl: string | null) =>
     this.request<Record<string, any>>("PATCH", "/v1/businesses/me", { callback_url: callbackUrl });

@@ -1,14 +1,15 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, type Api, type ApiKey, type Delivery } from "../lib/api";
-import { formatTime, t } from "../lib/i18n";
+import { ApiError, type Api, type ApiKey, type Delivery, type Member } from "../lib/api";
+import { formatTime, t, type Key } from "../lib/i18n";
 
 function message(failure: unknown): string {
   return failure instanceof ApiError ? failure.message : String(failure);
 }
 
-export function Settings({ api }: { api: Api }) {
+export function Settings({ api, memberId }: { api: Api; memberId: string }) {
   return (
     <div class="settings">
+      <Team api={api} memberId={memberId} />
       <CallbackUrl api={api} />
       <ApiKeys api={api} />
       <FailedDeliveries api={api} />
@@ -177,6 +178,84 @@ function FailedDeliveries({ api }: { api: Api }) {
           ))}
         </ul>
       )}
+      {status && <p role="status">{status}</p>}
+    </section>
+  );
+}
+
+/** The team: who signs in, with which role; an owner invites by e-mail and removes members (not themselves). */
+function Team({ api, memberId }: { api: Api; memberId: string }) {
+  const [members, setMembers] = useState<Member[] | null>(null);
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState<"owner" | "agent">("agent");
+  const [status, setStatus] = useState("");
+  const load = () => api.members().then((page) => setMembers(page.items), (e) => setStatus(message(e)));
+  useEffect(() => {
+    load();
+  }, []);
+  const invite = async (event: Event) => {
+    event.preventDefault();
+    try {
+      const member = await api.inviteMember(email.trim(), role);
+      setStatus(t("invited", { email: member.email }));
+      setEmail("");
+      load();
+    } catch (failure) {
+      setStatus(message(failure));
+    }
+  };
+  const remove = async (id: string) => {
+    try {
+      await api.removeMember(id);
+      load();
+    } catch (failure) {
+      setStatus(message(failure));
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="team-title">
+      <h2 id="team-title">{t("team")}</h2>
+      {members === null ? (
+        <p class="muted">{t("loading")}</p>
+      ) : (
+        <ul class="list members">
+          {members.map((member) => (
+            <li key={member.member_id} class="row" data-member={member.email}>
+              <span>
+                {member.email} <span class="badge">{t(`role_${member.role}` as Key)}</span>
+              </span>
+              {member.member_id !== memberId && (
+                <button type="button" class="secondary" onClick={() => remove(member.member_id)}>
+                  {t("remove")}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form class="row" onSubmit={invite}>
+        <label class="visually-hidden" for="invite-email">
+          {t("email")}
+        </label>
+        <input
+          id="invite-email"
+          type="email"
+          required
+          placeholder={t("email")}
+          value={email}
+          onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+        />
+        <label class="visually-hidden" for="invite-role">
+          {t("roleLabel")}
+        </label>
+        <select id="invite-role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as "owner" | "agent")}>
+          <option value="agent">{t("role_agent")}</option>
+          <option value="owner">{t("role_owner")}</option>
+        </select>
+        <button type="submit" disabled={!email.trim()}>
+          {t("invite")}
+        </button>
+      </form>
       {status && <p role="status">{status}</p>}
     </section>
   );
