@@ -171,7 +171,8 @@ function Composer({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
   // The reply leaves from the number the customer wrote to: known once the thread has loaded.
-  const open = windowState(windowExpiresAt, Date.now()).open && Boolean(phoneNumberId);
+  const windowOpen = windowState(windowExpiresAt, Date.now()).open;
+  const open = windowOpen && Boolean(phoneNumberId);
   const submit = async (event?: Event) => {
     event?.preventDefault();
     if (!text.trim() || !phoneNumberId || busy) return;
@@ -197,7 +198,7 @@ function Composer({
         rows={2}
         value={text}
         disabled={!open || busy}
-        placeholder={open ? t("replyPlaceholder") : t("windowClosed")}
+        placeholder={windowOpen ? t("replyPlaceholder") : t("windowClosed")}
         onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
         onKeyDown={(e) => {
           if (e.key === "Enter" && !e.shiftKey) {
