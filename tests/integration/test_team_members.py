@@ -85,7 +85,13 @@ def test_an_address_with_a_login_is_refused_without_saying_whose(api, aws):
 
 def test_invitations_are_checked_like_every_request(api, aws):
     _, key = sign_up(api)
-    for body in ({"email": "not-an-address", "role": "agent"}, {"email": "a@example.com", "role": "admin"}, {}):
+    too_long = "a" * 60 + "@" + "b" * 60 + ".example.com"  # a valid address, longer than a login may be
+    for body in (
+        {"email": "not-an-address", "role": "agent"},
+        {"email": "a@example.com", "role": "admin"},
+        {"email": too_long, "role": "agent"},
+        {},
+    ):
         response = post_json(api, "/v1/members", body, api_key=key)
         assert response.status == 422, body
         assert response.json()["error"]["code"] == "validation_failed"

@@ -8,7 +8,7 @@ import contextlib
 from typing import Any
 
 from bizline.adapters.aws_clients import client
-from bizline.errors import Conflict
+from bizline.errors import Conflict, ValidationFailed
 from bizline.settings import get_settings
 
 
@@ -36,6 +36,11 @@ def invite(email: str, business_id: str, role: str) -> str:
         )["User"]
     except cognito.exceptions.UsernameExistsException as error:
         raise Conflict("This e-mail address already has a bizline login.", code="member_exists") from error
+    except cognito.exceptions.InvalidParameterException as error:
+        raise ValidationFailed(
+            "The e-mail address cannot be a login.",
+            details=[{"field": "email", "message": "is not a usable login", "type": "value_error"}],
+        ) from error
     cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName=role)
     attributes = {attribute["Name"]: attribute["Value"] for attribute in user.get("Attributes", [])}
     return attributes.get("sub") or user["Username"]

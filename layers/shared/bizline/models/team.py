@@ -2,17 +2,29 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from bizline.models.common import ContactEmail, RequestModel, ResponseModel
+from bizline.models.common import EMAIL_PATTERN, EmailAddress, RequestModel, ResponseModel, documented
 
 Role = Literal["owner", "agent"]
+LOGIN_LENGTH = 128  # a Cognito username's most; the e-mail address is the login
+
+
+def _fits_a_login(value: str) -> str:
+    if len(value) > LOGIN_LENGTH:
+        raise ValueError(f"String should have at most {LOGIN_LENGTH} characters")
+    return value
+
+
+MemberEmail = Annotated[
+    EmailAddress, documented(pattern=EMAIL_PATTERN, maxLength=LOGIN_LENGTH), AfterValidator(_fits_a_login)
+]
 
 
 class InviteMemberRequest(RequestModel):
-    email: ContactEmail = Field(description="Where the invitation (with a temporary password) goes; their login.")
+    email: MemberEmail = Field(description="Where the invitation (with a temporary password) goes; their login.")
     role: Role = Field(description="`owner`: everything, API keys and billing included. `agent`: the inbox.")
 
 
