@@ -90,6 +90,8 @@ def test_invitations_are_checked_like_every_request(api, aws):
         {"email": "not-an-address", "role": "agent"},
         {"email": "a@example.com", "role": "admin"},
         {"email": too_long, "role": "agent"},
+        {"email": "0@0.a", "role": "agent"},  # a top-level domain of one letter is no login
+        {"email": "zoë@example.com", "role": "agent"},  # nor is an address beyond ASCII
         {},
     ):
         response = post_json(api, "/v1/members", body, api_key=key)
