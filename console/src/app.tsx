@@ -122,7 +122,12 @@ export function App() {
       </header>
       <main id="main" tabIndex={-1}>
         {route.view === "inbox" && (
-          <Inbox api={api} customerId={route.customerId} open={(customerId) => go({ view: "inbox", customerId })} />
+          <Inbox
+            api={api}
+            memberId={session.memberId}
+            customerId={route.customerId}
+            open={(customerId) => go({ view: "inbox", customerId })}
+          />
         )}
         {route.view === "newsletters" && <Newsletters api={api} readOnly={!owner} />}
         {route.view === "verification" &&

@@ -6,6 +6,7 @@ import { ApiError, type Api, type Conversation, type Message } from "../lib/api"
 import { formatTime, t } from "../lib/i18n";
 import { windowState } from "../lib/serviceWindow";
 import { missing, preview, sendable, variableKeys, type MessageTemplate } from "../lib/templates";
+import { isUnread, loadSeen, markSeen, type Seen } from "../lib/unread";
 import { usePolling } from "../lib/usePolling";
 
 // Conversations and the open thread are read again every second: new messages show within 3 s.
@@ -29,16 +30,40 @@ export function matching(conversations: Conversation[], query: string): Conversa
   });
 }
 
-export function Inbox({ api, customerId, open }: { api: Api; customerId?: string; open: (id?: string) => void }) {
+export function Inbox({
+  api,
+  memberId,
+  customerId,
+  open,
+}: {
+  api: Api;
+  memberId: string;
+  customerId?: string;
+  open: (id?: string) => void;
+}) {
+  const [seen, setSeen] = useState<Seen>(() => loadSeen(memberId));
   const { data } = usePolling(() => api.conversations(), POLL_MS, []);
   const [query, setQuery] = useState("");
   const all = byLastActivity(data?.items ?? []);
   const conversations = matching(all, query);
   const current = all.find((c) => c.customer_id === customerId);
+  // The open conversation is read as it comes in.
+  const currentAt = current?.last_message_at;
+  useEffect(() => {
+    if (current && isUnread(current, seen)) setSeen(markSeen(memberId, current, seen));
+  }, [customerId, currentAt]);
+  const unread = all.filter((c) => isUnread(c, seen)).length;
   return (
     <div class={`inbox ${customerId ? "has-thread" : ""}`}>
       <section class="conversation-list" aria-label={t("conversations")}>
-        <h2>{t("conversations")}</h2>
+        <h2>
+          {t("conversations")}
+          {unread > 0 && (
+            <span class="badge unread-count" aria-label={t("unreadCount", { count: String(unread) })}>
+              {unread}
+            </span>
+          )}
+        </h2>
         <div class="search">
           <label class="visually-hidden" for="search">
             {t("search")}
@@ -61,7 +86,9 @@ export function Inbox({ api, customerId, open }: { api: Api; customerId?: string
               <li key={conversation.customer_id}>
                 <button
                   type="button"
-                  class={`conversation ${conversation.customer_id === customerId ? "selected" : ""}`}
+                  class={`conversation ${conversation.customer_id === customerId ? "selected" : ""} ${
+                    isUnread(conversation, seen) ? "unread" : ""
+                  }`}
                   aria-current={conversation.customer_id === customerId ? "true" : undefined}
                   data-customer={conversation.customer_id}
                   onClick={() => open(conversation.customer_id)}
