@@ -13,7 +13,8 @@ export AWS_REGION ?= eu-central-1
 export AWS_DEFAULT_REGION ?= $(AWS_REGION)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help test test-fast lint unit api-contract sam-checks run invoke customer admin webhook bench clean python313
+.PHONY: help test test-fast lint unit api-contract sam-checks run invoke customer admin webhook bench clean python313 \
+	console console-test chromium
 
 help:
 	@echo "make test    - install what is needed, then lint, tests and template checks (CI runs this)"
@@ -25,6 +26,8 @@ help:
 	@echo "make webhook FILE=payload.json - sign a Meta webhook envelope with the local app secret and post it"
 	@echo "make bench   - AWS calls, cost, hot keys and cold starts per unit of work -> BENCHMARKS.md"
 	@echo "make invoke  - one handler with a sample event: make invoke FN=BusinessApiFunction EVENT=events/..."
+	@echo "make console - build the console (console/dist, served by make run at /console) when its sources changed"
+	@echo "make chromium - install Debian's chromium for the console's browser tests when it is missing"
 	@echo "make clean   - remove virtualenvs and build output"
 
 python313:
@@ -44,6 +47,36 @@ $(SAM_VENV)/.installed-$(SAM_CLI_VERSION): | python313
 	@[ -x $(SAM_VENV)/bin/python ] || $(PYTHON313) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install -q aws-sam-cli==$(SAM_CLI_VERSION)
 	@touch $@
+
+# The console (console/): a static single-page app built with npm. `npm ci` installs exactly the
+# lock file's packages into console/node_modules; the build reruns only when a source changed.
+CONSOLE_SOURCES := $(shell find console/src console/public -type f 2>/dev/null) console/index.html \
+	console/vite.config.ts console/tsconfig.json console/package.json
+CONSOLE_INSTALLED := console/node_modules/.bizline-installed
+
+$(CONSOLE_INSTALLED): console/package-lock.json
+	@command -v npm >/dev/null || { echo "error: the console needs Node.js 20+ and npm on PATH." >&2; exit 1; }
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+console/dist/index.html: $(CONSOLE_INSTALLED) $(CONSOLE_SOURCES)
+	cd console && npm run --silent build -- --logLevel warn
+	@touch $@
+
+console: console/dist/index.html
+
+# Component tests (Vitest): the window timer, status ticks and other tricky parts of the console.
+console-test: $(CONSOLE_INSTALLED)
+	cd console && npx vitest run
+
+# The console's browser tests drive Debian's chromium (playwright-core, no downloaded browser).
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "installing Debian's chromium for the console's browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then APT=apt-get; else APT="sudo apt-get"; fi; \
+	  DEBIAN_FRONTEND=noninteractive $$APT update -qq && DEBIAN_FRONTEND=noninteractive $$APT install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -78,11 +111,12 @@ sam-checks: $(SAM_VENV)/.installed-$(SAM_CLI_VERSION) $(VENV)/.installed
 
 # After lint, the tests, schemathesis and the template checks run side by side (each one's output
 # printed whole when it ends); any failure fails the run.
-test: lint
-	@$(MAKE) --no-print-directory --output-sync=target -j3 unit api-contract sam-checks
+# The console is built (and chromium installed) first: pytest's browser test drives them (BIZLINE_BROWSER_TESTS=required).
+test: lint console chromium console-test
+	@BIZLINE_BROWSER_TESTS=required $(MAKE) --no-print-directory --output-sync=target -j3 unit api-contract sam-checks
 
 # The whole platform locally: embedded AWS, HTTP API on PORT (3000), every event source.
-run: $(VENV)/.installed
+run: $(VENV)/.installed console
 	$(PY) -m local.run
 
 # Play a customer writing to the demo bakery on a running `make run`: make customer TEXT='Hallo!'
@@ -110,4 +144,4 @@ bench: $(VENV)/.installed
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache console/node_modules console/dist build

@@ -34,6 +34,38 @@ DEMO_META_APP_SECRET = "bizline-local-meta-app-secret"  # noqa: S105 - local onl
 DEMO_VERIFY_TOKEN = "bizline-verify-token"  # noqa: S105 - the template's default, local only
 
 
+# The demo bakery's team: an owner and an agent, signing in to the console (local only, never in AWS).
+DEMO_OWNER_EMAIL = "owner@baeckerei-demo.example"
+DEMO_OWNER_PASSWORD = "Demo-Owner-2026"  # noqa: S105 - local only, never in AWS
+DEMO_AGENT_EMAIL = "agent@baeckerei-demo.example"
+DEMO_AGENT_PASSWORD = "Demo-Agent-2026"  # noqa: S105 - local only, never in AWS
+
+
+def seed_demo_team(cognito: Any, user_pool_id: str, now: datetime | None = None) -> None:
+    """The bakery's owner and one agent in the team's user pool, with passwords they can sign in with."""
+    from bizline.adapters import team_members_store
+    from bizline.models.team import StoredMember
+
+    for email, password, group in (
+        (DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD, "owner"),
+        (DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD, "agent"),
+    ):
+        user = cognito.admin_create_user(
+            UserPoolId=user_pool_id,
+            Username=email,
+            UserAttributes=[
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "custom:business_id", "Value": DEMO_BUSINESS_ID},
+            ],
+            MessageAction="SUPPRESS",
+        )
+        cognito.admin_set_user_password(UserPoolId=user_pool_id, Username=email, Password=password, Permanent=True)
+        cognito.admin_add_user_to_group(UserPoolId=user_pool_id, Username=email, GroupName=group)
+        sub = next(a["Value"] for a in user["User"]["Attributes"] if a["Name"] == "sub")
+        team_members_store.put_member(StoredMember(DEMO_BUSINESS_ID, sub, email, group, now or datetime.now(UTC)))
+
+
 def seed_demo_business(now: datetime | None = None, callback_url: str | None = None) -> None:
     from bizline.adapters import accounts_store, api_keys_store
     from bizline.models.api_keys import StoredApiKey

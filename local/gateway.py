@@ -68,6 +68,7 @@ class HttpApiGateway:
         invoker: Invoker = _invoke_quietly,
         iam_credentials: IamCredentials | None = None,
         endpoint: str | None = None,
+        jwt_authorizers: dict[str, Any] | None = None,
     ):
         self.template = template or load_template()
         self.functions: dict[str, FunctionSpec] = (
@@ -79,6 +80,9 @@ class HttpApiGateway:
         self.authorizers = self._authorizers()
         self.invoker = invoker
         self.iam_credentials = iam_credentials
+        # JWT authorizers (local.cognito.JwtAuthorizer) by name; without one, its routes refuse every token.
+        self.jwt_authorizers = jwt_authorizers or {}
+        self._jwt_names = self._jwt_authorizer_names()
         self._authorizer_cache: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
         self._cache_lock = threading.Lock()
 
@@ -92,6 +96,23 @@ class HttpApiGateway:
                     ttl = int(authorizer.get("Identity", {}).get("ReauthorizeEvery", 300))
                     found[name] = (self.functions[function_arn["Fn::GetAtt"][0]], ttl)
         return found
+
+    def _jwt_authorizer_names(self) -> set[str]:
+        names = set()
+        for api in resources_of_type(self.template, "AWS::Serverless::HttpApi").values():
+            for name, authorizer in api.get("Properties", {}).get("Auth", {}).get("Authorizers", {}).items():
+                if "JwtConfiguration" in authorizer:
+                    names.add(name)
+        return names
+
+    def _authorize_jwt(self, route: HttpRoute, headers: dict[str, str]) -> dict[str, Any] | GatewayResponse:
+        """API Gateway's JWT authorizer: 401 without a token or for one that does not pass."""
+        lowered = {name.lower(): value for name, value in headers.items()}
+        authorizer = self.jwt_authorizers.get(route.authorizer or "")
+        claims = authorizer.claims(lowered.get("authorization")) if authorizer else None
+        if claims is None:
+            return _gateway_message(401, "Unauthorized")
+        return {"jwt": {"claims": claims, "scopes": None}}
 
     def clear_authorizer_cache(self) -> None:
         with self._cache_lock:
@@ -182,6 +203,8 @@ class HttpApiGateway:
         raw = body.encode("utf-8") if isinstance(body, str) else (body or b"")
         if route.authorizer == IAM:
             outcome = self._authorize_iam(method, path, query, headers, raw)
+        elif route.authorizer in self._jwt_names:
+            outcome = self._authorize_jwt(route, headers)
         elif route.authorizer:
             outcome = self._authorize(route, decoded_path, headers)
         else:
@@ -200,8 +223,9 @@ class HttpApiGateway:
         # The route's key as declared: an ANY route arrives as "ANY /path", whatever the method.
         event["routeKey"] = event["requestContext"]["routeKey"] = f"{route.method} {route.path}"
         if isinstance(outcome, dict):
-            # Lambda authorizers' context arrives under "lambda"; IAM callers under "iam".
-            event["requestContext"]["authorizer"] = outcome if route.authorizer == IAM else {"lambda": outcome}
+            # Lambda authorizers' context arrives under "lambda"; IAM callers under "iam"; JWT claims under "jwt".
+            own_shape = route.authorizer == IAM or route.authorizer in self._jwt_names
+            event["requestContext"]["authorizer"] = outcome if own_shape else {"lambda": outcome}
         try:
             result = self.invoker(self.functions[route.function], event, f"http {method.upper()} {path}")
         except Exception:

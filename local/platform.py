@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TextIO
 
+from local.console import ConsoleConfig, ConsoleFiles
 from local.event_sources import DynamoDbStreamPoller, Poller, SchedulePoller, SqsPoller
 from local.gateway import HttpApiGateway, IamCredentials
 from local.lambda_runtime import invoke
@@ -96,6 +97,7 @@ class LocalPlatform:
         self.pollers: list[Poller] = []
         self.endpoint = ""
         self.functions: dict[str, FunctionSpec] = {}
+        self.console_config: ConsoleConfig | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> "LocalPlatform":
@@ -127,11 +129,17 @@ class LocalPlatform:
 
             name = resolve(self.template, meta_secret["Properties"]["Name"], self.endpoint)
             seed_demo_meta_secret(session.client("secretsmanager", endpoint_url=self.endpoint), name)
+        # The team's user pool (the console's sign-in) and the JWT authorizer checking its tokens.
+        from local.cognito import jwt_authorizers, team_pool
+
+        self.team_pool = team_pool(self.template)  # provisioned above
+        self.console_config = self._console_config()
         self.gateway = HttpApiGateway(
             self.template,
             invoker=self.invoke_or_raise,
             iam_credentials=IamCredentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY),
             endpoint=self.endpoint,
+            jwt_authorizers=jwt_authorizers(self.template, self.team_pool, self.endpoint),
         )
         self._start_http()
         self._forget_cached_clients()
@@ -144,10 +152,14 @@ class LocalPlatform:
         self.sandbox = SandboxProvider(f"{self.api_url}/webhooks/whatsapp", DEMO_META_APP_SECRET)
         use_provider(self.sandbox)
         if self.seed_demo:
-            from local.demo import DEMO_BUSINESS_ID, seed_demo_business, seed_starter_rate_card
+            from local.demo import DEMO_BUSINESS_ID, seed_demo_business, seed_demo_team, seed_starter_rate_card
 
             seed_demo_business(callback_url=f"{self.api_url}/local/callbacks/{DEMO_BUSINESS_ID}")
             seed_starter_rate_card()
+            if self.console_config:
+                seed_demo_team(
+                    session.client("cognito-idp", endpoint_url=self.endpoint), self.console_config.user_pool_id
+                )
         self._start_pollers(session)
         return self
 
@@ -169,6 +181,17 @@ class LocalPlatform:
             from bizline.adapters.providers import use_provider
 
             use_provider(None)
+
+    def _console_config(self) -> ConsoleConfig | None:
+        """The first user pool and app client: where the console signs members in."""
+        if not self.team_pool.user_pools or not self.team_pool.clients:
+            return None
+        return ConsoleConfig(
+            cognito_endpoint=self.endpoint,
+            region=REGION,
+            user_pool_id=next(iter(self.team_pool.user_pools.values())),
+            client_id=next(iter(self.team_pool.clients.values())),
+        )
 
     @staticmethod
     def _forget_cached_clients() -> None:
@@ -248,6 +271,7 @@ class LocalPlatform:
             return answer.status, answer.body
 
         playground = self.playground = Playground(post_to_gateway)
+        console = self.console = ConsoleFiles(self.console_config, template=self.template)
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -256,6 +280,17 @@ class LocalPlatform:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else None
                 path, _, query = self.path.partition("?")
+                static = console.handle(self.command, path)
+                if static is not None:
+                    status, static_headers, data = static
+                    self.send_response(status)
+                    for name, value in static_headers.items():
+                        self.send_header(name, value)
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(data)
+                    return
                 local = playground.handle(self.command, path, dict(self.headers.items()), body or b"")
                 if local is not None:
                     status, payload = local
@@ -344,9 +379,13 @@ class LocalPlatform:
     # -- banner ------------------------------------------------------------------------------
     def banner(self) -> str:
         from local.demo import (
+            DEMO_AGENT_EMAIL,
+            DEMO_AGENT_PASSWORD,
             DEMO_API_KEY,
             DEMO_BUSINESS_ID,
             DEMO_META_APP_SECRET,
+            DEMO_OWNER_EMAIL,
+            DEMO_OWNER_PASSWORD,
             DEMO_PHONE_NUMBER_ID,
             DEMO_VERIFY_TOKEN,
             DEMO_WABA_ID,
@@ -358,6 +397,7 @@ class LocalPlatform:
             "",
             f"  API           {self.api_url}",
             f"  OpenAPI       {self.api_url}/v1/openapi.json",
+            f"  console       {self.api_url}/console/",
             f"  Meta webhook  {self.api_url}/webhooks/whatsapp",
             f"  embedded AWS  {self.endpoint}   (region {REGION})",
             f"  credentials   AWS_ACCESS_KEY_ID={LOCAL_ACCESS_KEY}",
@@ -373,6 +413,9 @@ class LocalPlatform:
                 "",
                 f"  demo business {DEMO_BUSINESS_ID} (Bäckerei Demo, an SME on the free tier)",
                 f"  demo API key  {DEMO_API_KEY}",
+                f"  console       {self.api_url}/console/   sign in as",
+                f"                owner  {DEMO_OWNER_EMAIL} / {DEMO_OWNER_PASSWORD}",
+                f"                agent  {DEMO_AGENT_EMAIL} / {DEMO_AGENT_PASSWORD}",
                 "",
                 f"  demo account  {DEMO_WABA_ID} (a WhatsApp Business Account at the sandbox provider)",
                 f"  demo number   {DEMO_PHONE_NUMBER_ID} (replies go to the sandbox provider)",

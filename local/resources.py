@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from local.cognito import create_team_pool
 from local.template import create_tables, physical_name, resolve, resources_of_type
 
 _QUEUE_ATTRIBUTES = (
@@ -88,7 +89,7 @@ def create_parameters_and_secrets(ssm: Any, secretsmanager: Any, template: dict[
 
 
 def provision(client: Callable[[str], Any], template: dict[str, Any], endpoint: str) -> dict[str, list[str]]:
-    """Create every table, queue, bucket, schedule group, parameter and secret of the template.
+    """Create every table, queue, bucket, schedule group, user pool, parameter and secret of the template.
 
     `client(service)` makes a boto3 client for the embedded AWS; `endpoint` is what queue URLs name.
     """
@@ -97,6 +98,7 @@ def provision(client: Callable[[str], Any], template: dict[str, Any], endpoint: 
         "queues": create_queues(client("sqs"), template, endpoint),
         "buckets": create_buckets(client("s3"), template),
         "schedule_groups": create_schedule_groups(client("scheduler"), template),
+        "user_pools": list(create_team_pool(client("cognito-idp"), template).user_pools.values()),
     }
     create_parameters_and_secrets(client("ssm"), client("secretsmanager"), template, endpoint)
     return created

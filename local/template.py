@@ -57,6 +57,10 @@ def physical_name(template: dict[str, Any], logical_id: str) -> str:
         return logical_id.lower()
     if resource.get("Type") == "AWS::SQS::Queue" and resource.get("Properties", {}).get("FifoQueue"):
         return f"{logical_id}.fifo"
+    if resource.get("Type") == "AWS::Cognito::UserPool":
+        return f"{REGION}_{logical_id}"  # Cognito's shape: <region>_<id>
+    if resource.get("Type") == "AWS::Cognito::UserPoolClient":
+        return logical_id.lower()
     return logical_id
 
 
@@ -69,6 +73,7 @@ def arn_of(template: dict[str, Any], logical_id: str) -> str:
         "AWS::DynamoDB::Table": f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}",
         "AWS::S3::Bucket": f"arn:aws:s3:::{name}",
         "AWS::Scheduler::ScheduleGroup": f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule-group/{name}",
+        "AWS::Cognito::UserPool": f"arn:aws:cognito-idp:{REGION}:{ACCOUNT_ID}:userpool/{name}",
     }.get(resource_type, f"arn:aws:local:{REGION}:{ACCOUNT_ID}:{name}")
 
 

@@ -147,6 +147,8 @@ def calls_of(function: str, service: str, operation: str, params: dict[str, Any]
         role = (params.get("Target") or {}).get("RoleArn")
         if role:
             yield Call(function, "iam:PassRole", role)
+    elif service == "cognito-idp" and "UserPoolId" in params:
+        yield Call(function, action, f"arn:aws:cognito-idp:{REGION}:{ACCOUNT_ID}:userpool/{params['UserPoolId']}")
     else:
         yield Call(function, action, "*")
 

@@ -35,6 +35,7 @@ POLICY_TEMPLATES_BY_RESOURCE_TYPE = {
     "AWS::SQS::Queue": {"SQSSendMessagePolicy", "SQSPollerPolicy"},
     "AWS::S3::Bucket": {"S3ReadPolicy", "S3CrudPolicy", "S3WritePolicy"},
     "AWS::SecretsManager::Secret": {"AWSSecretsManagerGetSecretValuePolicy"},
+    "AWS::Cognito::UserPool": set(),  # no SAM policy template: inline statements only
     # No SAM policy template fits these: inline statements only (scheduler:*Schedule in the group, iam:PassRole).
     "AWS::Scheduler::ScheduleGroup": set(),
     "AWS::IAM::Role": set(),

@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from bizline.rules.team_roles import is_team_path
 from openapi_spec_validator import validate
 
 from local.apigw import http_api_event
@@ -45,7 +46,9 @@ def test_the_document_is_valid_openapi_3_1(document):
 
 def test_every_template_route_is_documented_except_the_document_itself(document):
     documented = {(method.upper(), path) for path, operations in document["paths"].items() for method in operations}
-    declared = {(route.method, route.path) for route in http_routes()} - {("GET", "/v1/openapi.json")}
+    # (the console's /team routes are their /v1 twins for team members, not operations of their own)
+    declared = {(route.method, route.path) for route in http_routes() if not is_team_path(route.path)}
+    declared -= {("GET", "/v1/openapi.json")}
     assert documented == declared
 
 

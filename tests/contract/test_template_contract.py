@@ -6,6 +6,7 @@ import tomllib
 
 import pytest
 from bizline.adapters.tables import ALL_MODELS, table_setting
+from bizline.rules.team_roles import CONSOLE_ROUTES, api_path, is_team_path
 from bizline.settings import environment_variable
 
 from local.template import (
@@ -113,7 +114,8 @@ def _resolver_routes(module_name: str) -> set[tuple[str, str]]:
 )
 def test_template_routes_and_resolver_routes_are_the_same(logical_id):
     # Given the HTTP routes the template sends to a function
-    declared = {(route.method, route.path) for route in http_routes(TEMPLATE) if route.function == logical_id}
+    # (a console route, /team/..., is served by the same resolver route as its /v1 twin)
+    declared = {(route.method, api_path(route.path)) for route in http_routes(TEMPLATE) if route.function == logical_id}
     # Then the function's resolver serves exactly those
     module_name = FUNCTIONS[logical_id].handler.rpartition(".")[0]
     assert _resolver_routes(module_name) == declared
@@ -129,6 +131,38 @@ def test_only_public_routes_skip_the_authorizer():
         ("POST", "/webhooks/whatsapp"),
         ("GET", "/v1/public/verified/{phone_number}"),
     }
+
+
+def test_the_console_routes_are_the_team_roles_ones_each_behind_the_jwt_authorizer_beside_its_twin():
+    # Given the console's routes (/team/...) the template declares
+    console = [route for route in http_routes(TEMPLATE) if is_team_path(route.path)]
+    twins = {(route.method, route.path): route for route in http_routes(TEMPLATE)}
+    # Then they are exactly the routes whose roles rules.team_roles decides
+    assert {(route.method, api_path(route.path)) for route in console} == set(CONSOLE_ROUTES)
+    for route in console:
+        # each checked by API Gateway's JWT authorizer of the team's user pool
+        assert route.authorizer == "TeamMemberAuthorizer", route
+        # and served by the same function as its /v1 twin, which machine clients call with an API key
+        twin = twins[(route.method, api_path(route.path))]
+        assert (twin.function, twin.authorizer) == (route.function, "ApiKeyAuthorizer"), route
+    jwt = TEMPLATE["Resources"]["HttpApi"]["Properties"]["Auth"]["Authorizers"]["TeamMemberAuthorizer"]
+    assert jwt["JwtConfiguration"]["audience"] == [{"Ref": "TeamUserPoolClient"}]
+    assert "${TeamUserPool}" in jwt["JwtConfiguration"]["issuer"]["Fn::Sub"]
+
+
+def test_members_cannot_change_their_business_and_the_console_keeps_no_secret():
+    client = TEMPLATE["Resources"]["TeamUserPoolClient"]["Properties"]
+    assert client["GenerateSecret"] is False
+    assert "custom:business_id" in client["ReadAttributes"]
+    assert "custom:business_id" not in client["WriteAttributes"]
+    pool = TEMPLATE["Resources"]["TeamUserPool"]["Properties"]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    groups = {
+        r["Properties"]["GroupName"]
+        for r in TEMPLATE["Resources"].values()
+        if r["Type"] == "AWS::Cognito::UserPoolGroup"
+    }
+    assert groups == {"owner", "agent", "reviewers"}
 
 
 def test_admin_routes_and_only_they_are_signed_with_iam():

@@ -81,6 +81,33 @@ EXPECTED_STATUS = {
     "billing_api/get_invoice_csv.json": 404,  # nor are its files there
     "billing_api/get_invoice_pdf.json": 404,
     "billing_api/admin_close_month.json": 200,
+    # The console's twins (/team/...): a team member's ID token claims instead of an API key.
+    "business_api/invite_member.json": 201,
+    "business_api/list_members.json": 200,
+    "business_api/remove_member.json": 404,  # names a member the demo bakery does not have
+    "business_api/team_invite_member.json": 201,
+    "business_api/team_list_members.json": 200,
+    "business_api/team_remove_member.json": 404,
+    "business_api/team_get_own_business.json": 200,
+    "business_api/team_update_own_business.json": 200,
+    "business_api/team_create_api_key.json": 201,
+    "business_api/team_list_api_keys.json": 200,
+    "business_api/team_list_api_keys_as_agent.json": 403,  # an agent may not see the keys
+    "business_api/team_revoke_api_key.json": 204,
+    "business_api/team_rotate_webhook_secret.json": 201,
+    "messaging_api/team_send_message.json": 202,
+    "messaging_api/team_list_conversations.json": 200,
+    "messaging_api/team_list_conversation_messages.json": 200,
+    "messaging_api/team_list_deliveries.json": 200,
+    "messaging_api/team_retry_delivery.json": 404,
+    "newsletters_api/team_list_templates.json": 200,
+    "newsletters_api/team_list_subscribers.json": 200,
+    "verification_api/team_submit.json": 201,
+    "verification_api/team_list.json": 200,
+    "verification_api/team_get.json": 404,
+    "verification_api/team_withdraw.json": 404,
+    "verification_api/team_request_document_upload.json": 404,
+    "verification_api/team_attach_document.json": 404,
 }
 EXPECTED_AUTHORIZATION = {"authorizer/allow.json": True, "authorizer/deny.json": False}
 # Queue consumers: how many records of the sample batch come back as failed (to be retried).

@@ -25,6 +25,13 @@ class Unauthorized(BizlineError):
     code = "unauthorized"
 
 
+class Forbidden(BizlineError):
+    """Signed in, but this member's role may not do that."""
+
+    status_code = 403
+    code = "forbidden"
+
+
 class NotFound(BizlineError):
     status_code = 404
     code = "not_found"

@@ -58,6 +58,8 @@ class Settings(BaseModel):
     unrouted_webhooks_table: ResourceName = None
     whatsapp_events_table: ResourceName = None
     idempotency_table: ResourceName = None
+    team_members_table: ResourceName = None
+    team_user_pool_id: ResourceName = None
     send_rate_table: ResourceName = None
     subscribers_table: ResourceName = None
     newsletters_table: ResourceName = None

@@ -58,6 +58,7 @@ def _to_record(message: StoredMessage) -> MessageRecord:
         sent_at=sent_at,
         newsletter_id=message.newsletter.partition("#")[0] if message.newsletter else None,
         newsletter_run=message.newsletter.partition("#")[2] if message.newsletter else None,
+        sent_by=json.dumps(message.sent_by) if message.sent_by else None,
         expires_at=message.created_at + timedelta(days=get_settings().retention_days),
     )
 
@@ -84,6 +85,7 @@ def _from_record(record: MessageRecord) -> StoredMessage:
         deleted_at=from_iso(record.deleted_at),
         newsletter=f"{record.newsletter_id}#{record.newsletter_run}" if record.newsletter_id else None,
         pricing=json.loads(record.pricing) if record.pricing else None,
+        sent_by=json.loads(record.sent_by) if record.sent_by else None,
     )
 
 

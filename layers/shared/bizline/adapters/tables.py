@@ -19,6 +19,7 @@ from pynamodb.models import Model
 from bizline.adapters.newsletter_tables import NewsletterRecord as NewsletterRecord
 from bizline.adapters.table_names import FromSettings
 from bizline.adapters.table_names import table_setting as table_setting
+from bizline.adapters.team_tables import TeamMemberRecord as TeamMemberRecord
 from bizline.adapters.usage_tables import UsageRecord as UsageRecord
 from bizline.adapters.verification_tables import CheckResultAttribute as CheckResultAttribute
 from bizline.adapters.verification_tables import DocumentAttribute as DocumentAttribute
@@ -272,6 +273,7 @@ class MessageRecord(Model):
     deleted_at = UnicodeAttribute(null=True)
     # Meta's `pricing` object from the first status that carried one (JSON): the metering stream reads it.
     pricing = UnicodeAttribute(null=True)
+    sent_by = UnicodeAttribute(null=True)  # JSON: the team member who sent a reply from the console
     # Retention: a message expires RETENTION_DAYS after it was stored.
     expires_at = TTLAttribute(null=True)
 
@@ -391,6 +393,7 @@ ALL_MODELS: tuple[type[Model], ...] = (
     VerificationRequestRecord,
     VerificationAuditRecord,
     UsageRecord,
+    TeamMemberRecord,
 )
 
 

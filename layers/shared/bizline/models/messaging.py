@@ -170,6 +170,13 @@ class ConversationList(ResponseModel):
     next_cursor: str | None = None
 
 
+class MessageSender(ResponseModel):
+    """The team member who sent a reply from the console (replies sent with an API key name none)."""
+
+    member_id: str
+    email: str
+
+
 class Message(ResponseModel):
     message_id: str
     customer_id: str
@@ -188,6 +195,7 @@ class Message(ResponseModel):
     edited_at: datetime | None = None
     edit_history: list[dict[str, Any]] = Field(default_factory=list)
     deleted_at: datetime | None = None
+    sent_by: MessageSender | None = None
 
 
 class MessageList(ResponseModel):

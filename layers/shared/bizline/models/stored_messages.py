@@ -34,6 +34,8 @@ class StoredMessage:
     pricing: dict[str, Any] | None = None
     # A newsletter's message: `<newsletter id>#<run id>`, so its statuses count in the run's stats.
     newsletter: str | None = None
+    # A reply sent from the console: the team member who sent it ({"member_id", "email"}).
+    sent_by: dict[str, str] | None = None
 
     @property
     def edit_wamids(self) -> frozenset[str]:

@@ -10,6 +10,7 @@ from bizline.routes import (
     platform,
     public,
     subscribers,
+    team,
     templates,
     usage,
     verification,
@@ -21,6 +22,7 @@ from bizline.web import build_resolver, describe_api
 
 ROUTER_FACTORIES = (
     accounts.build_router,
+    team.build_router,
     phone_numbers.build_router,
     whatsapp_accounts.build_router,
     messaging.build_router,

@@ -17,7 +17,7 @@ from bizline.models.messaging import (
 )
 from bizline.services import conversations, deliveries
 from bizline.services import idempotent_replies as replies_api
-from bizline.web import AUTHENTICATED, CURSOR_DESCRIPTION, authenticated_business_id, error_responses
+from bizline.web import AUTHENTICATED, CURSOR_DESCRIPTION, authenticated_business_id, error_responses, team_member
 
 Limit = Annotated[int, Query(ge=1, le=100)]
 
@@ -54,7 +54,9 @@ def build_router() -> Router:
         request: Annotated[SendMessageRequest, Body()],
         idempotency_key: Annotated[str | None, Header(alias="idempotency-key", max_length=255)] = None,
     ) -> Response[AcceptedMessage]:
-        accepted = replies_api.accept(business_id(), request, idempotency_key)
+        member = team_member(router.current_event)
+        sent_by = {"member_id": member.member_id, "email": member.email} if member else None
+        accepted = replies_api.accept(business_id(), request, idempotency_key, sent_by)
         return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted)
 
     @router.get(

@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from bizline.models.common import GatewayMessage
+from bizline.rules.team_roles import console_methods, is_team_path
 from bizline.web import GATEWAY_ANSWERS_BY_SCHEME, GATEWAY_DESCRIPTIONS
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -78,6 +79,8 @@ def _paths() -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
 
 def allowed_methods(path: str) -> set[str]:
     """The methods the whole API serves at `path` (empty when it serves none): the `Allow` of a 405."""
+    if is_team_path(path):
+        return console_methods(path)
     return {method for pattern, methods in _paths() if pattern.match(path) for method in methods}
 
 

@@ -35,7 +35,9 @@ def _idempotency() -> tuple[Any, Any]:
     @idempotent_function(data_keyword_argument="call", persistence_store=persistence, config=config)
     def accept_once(call: dict[str, Any], request: SendMessageRequest) -> dict[str, Any]:
         # `call` is what the key and the payload check hash; the request itself comes as it was read.
-        return accept_reply(call["business_id"], request, within_caps=ensure_send_within_caps).model_dump(mode="json")
+        return accept_reply(
+            call["business_id"], request, within_caps=ensure_send_within_caps, sent_by=call.get("sent_by")
+        ).model_dump(mode="json")
 
     return accept_once, config
 
@@ -45,10 +47,18 @@ def register_lambda_context(context: Any) -> None:
     _idempotency()[1].register_lambda_context(context)
 
 
-def accept(business_id: str, request: SendMessageRequest, idempotency_key: str | None) -> AcceptedMessage:
-    """Accept a reply; with a key, once per business and key (the same answer again, 422 for another request)."""
+def accept(
+    business_id: str,
+    request: SendMessageRequest,
+    idempotency_key: str | None,
+    sent_by: dict[str, str] | None = None,
+) -> AcceptedMessage:
+    """Accept a reply; with a key, once per business and key (the same answer again, 422 for another request).
+
+    `sent_by` (the console's member) is recorded on the message, not part of what the key compares.
+    """
     if not idempotency_key:
-        return accept_reply(business_id, request, within_caps=ensure_send_within_caps)
+        return accept_reply(business_id, request, within_caps=ensure_send_within_caps, sent_by=sent_by)
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyValidationError,
@@ -59,6 +69,7 @@ def accept(business_id: str, request: SendMessageRequest, idempotency_key: str |
         "idempotency_key": idempotency_key,
         # Absent and null are the same request.
         "request": request.model_dump(mode="json", exclude_none=True),
+        "sent_by": sent_by,
     }
     try:
         accept_once, _ = _idempotency()

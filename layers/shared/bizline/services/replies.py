@@ -37,13 +37,15 @@ def accept_reply(
     request: SendMessageRequest,
     now: datetime | None = None,
     within_caps: CapsCheck | None = None,
+    sent_by: dict[str, str] | None = None,
 ) -> AcceptedMessage:
     """Store a reply as accepted and queue its send.
 
     422 for free-form text outside the service window; with `within_caps` (the API's sends), 429
     quota_exceeded when a fair-use cap of the business's tier is reached (checked before anything is
     stored, so nothing accepted is dropped). bizline's own confirmations of a customer's opt-out or
-    opt-in pass none: the customer asked for them, and opt-out always wins.
+    opt-in pass none: the customer asked for them, and opt-out always wins. `sent_by` names the team
+    member who sent it from the console.
     """
     now = now or utc_now()
     number = owned_phone_number(business_id, request.from_phone_number_id)
@@ -85,6 +87,7 @@ def accept_reply(
             status_times={ACCEPTED: to_iso(now)},
             created_at=now,
             sent_at=now,
+            sent_by=sent_by,
         )
     )
     queue_send(SendTask(business_id=business_id, message_id=message_id))
