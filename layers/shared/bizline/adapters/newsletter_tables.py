@@ -1,4 +1,4 @@
-"""PynamoDB model of the newsletters table (template.yaml's NewslettersTable), re-exported by tables.py."""
+"""PynamoDB models of the newsletters and subscribers tables (template.yaml), re-exported by tables.py."""
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.models import Model
@@ -46,3 +46,26 @@ class NewsletterRecord(Model):
     count = NumberAttribute(null=True)
     messaging_limit = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
+
+
+class SubscriberRecord(Model):
+    """A subscriber (sub#<customer_id>) or one entry of its status history (hist#<customer_id>#<at>#<ref>)."""
+
+    class Meta:
+        table_name = FromSettings("subscribers_table")
+
+    business_id = UnicodeAttribute(hash_key=True)
+    subscriber_key = UnicodeAttribute(range_key=True)
+    customer_id = UnicodeAttribute()
+    status = UnicodeAttribute()
+    at = UnicodeAttribute()
+    source = UnicodeAttribute()
+    text = UnicodeAttribute(null=True)
+    wa_id = UnicodeAttribute(null=True)
+    user_id = UnicodeAttribute(null=True)
+    tags = ListAttribute(of=UnicodeAttribute, null=True)
+    attributes = UnicodeAttribute(null=True)
+    consent_source = UnicodeAttribute(null=True)
+    consent_at = UnicodeAttribute(null=True)
+    consent_text = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute(null=True)

@@ -17,6 +17,7 @@ from pynamodb.models import Model
 
 # Stores import every table model from here, the verification tables' too (`X as X` re-exports them).
 from bizline.adapters.newsletter_tables import NewsletterRecord as NewsletterRecord
+from bizline.adapters.newsletter_tables import SubscriberRecord as SubscriberRecord
 from bizline.adapters.table_names import FromSettings
 from bizline.adapters.table_names import table_setting as table_setting
 from bizline.adapters.team_tables import TeamMemberRecord as TeamMemberRecord
@@ -330,29 +331,6 @@ class WhatsAppEventRecord(Model):
     payload = UnicodeAttribute()
     received_at = UnicodeAttribute()
     expires_at = TTLAttribute(null=True)
-
-
-class SubscriberRecord(Model):
-    """A subscriber (sub#<customer_id>) or one entry of its status history (hist#<customer_id>#<at>#<ref>)."""
-
-    class Meta:
-        table_name = FromSettings("subscribers_table")
-
-    business_id = UnicodeAttribute(hash_key=True)
-    subscriber_key = UnicodeAttribute(range_key=True)
-    customer_id = UnicodeAttribute()
-    status = UnicodeAttribute()
-    at = UnicodeAttribute()
-    source = UnicodeAttribute()
-    text = UnicodeAttribute(null=True)
-    wa_id = UnicodeAttribute(null=True)
-    user_id = UnicodeAttribute(null=True)
-    tags = ListAttribute(of=UnicodeAttribute, null=True)
-    attributes = UnicodeAttribute(null=True)
-    consent_source = UnicodeAttribute(null=True)
-    consent_at = UnicodeAttribute(null=True)
-    consent_text = UnicodeAttribute(null=True)
-    created_at = UnicodeAttribute(null=True)
 
 
 class SendRateRecord(Model):
