@@ -101,6 +101,14 @@ class LocalPlatform:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> "LocalPlatform":
+        """Start everything; a start that fails part-way stops what it started and leaves the process as it was."""
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> "LocalPlatform":
         from moto.server import ThreadedMotoServer
 
         from local.moto_safety import serialize_moto_requests
@@ -271,7 +279,9 @@ class LocalPlatform:
             return answer.status, answer.body
 
         playground = self.playground = Playground(post_to_gateway)
-        console = self.console = ConsoleFiles(self.console_config, template=self.template)
+        # A template without the console (a test's own) serves none.
+        has_console = "ConsoleSecurityHeaders" in self.template.get("Resources", {})
+        console = self.console = ConsoleFiles(self.console_config, template=self.template) if has_console else None
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -280,7 +290,7 @@ class LocalPlatform:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else None
                 path, _, query = self.path.partition("?")
-                static = console.handle(self.command, path)
+                static = console.handle(self.command, path) if console else None
                 if static is not None:
                     status, static_headers, data = static
                     self.send_response(status)
