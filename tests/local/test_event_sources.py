@@ -67,6 +67,7 @@ def test_resources_come_from_the_template(fixture_platform):
         "queues": ["WorkDeadLetterQueue", "RaisingQueue", "WorkQueue"],
         "buckets": [],
         "schedule_groups": ["TaskSchedules"],
+        "user_pools": [],
     }
 
 
