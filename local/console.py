@@ -59,7 +59,10 @@ def security_headers(template: dict[str, Any], aws_endpoint: str) -> dict[str, s
     """The headers of the template's CloudFront response headers policy (a strict CSP, no inline code).
 
     The CSP lets the app reach Cognito and the documents bucket; locally both are the embedded AWS.
+    A template without the console (a test's own) serves its files with none.
     """
+    if "ConsoleSecurityHeaders" not in template["Resources"]:
+        return {}
     config = template["Resources"]["ConsoleSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
     security = config["SecurityHeadersConfig"]
     source = security["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]

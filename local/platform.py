@@ -208,7 +208,12 @@ class LocalPlatform:
         reset_caches()
 
     def __enter__(self) -> "LocalPlatform":
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            # A platform that fails to start leaves the process as it found it (environment, moto, threads).
+            self.stop()
+            raise
 
     def __exit__(self, *_: object) -> None:
         self.stop()
