@@ -179,12 +179,15 @@ class LocalPlatform:
         if self.http_server:
             self.http_server.shutdown()
             self.http_server.server_close()
+            self.http_server = None
         if self.moto_server:
             self.moto_server.stop()
+            self.moto_server = None
         if self._saved_environment is not None:
             # Leave the process as it was: tests run other platforms and moto mocks after this one.
             os.environ.clear()
             os.environ.update(self._saved_environment)
+            self._saved_environment = None
             self._forget_cached_clients()
             from bizline.adapters.providers import use_provider
 
@@ -208,12 +211,7 @@ class LocalPlatform:
         reset_caches()
 
     def __enter__(self) -> "LocalPlatform":
-        try:
-            return self.start()
-        except BaseException:
-            # A platform that fails to start leaves the process as it found it (environment, moto, threads).
-            self.stop()
-            raise
+        return self.start()
 
     def __exit__(self, *_: object) -> None:
         self.stop()
