@@ -141,7 +141,7 @@ def newsletter_figures(scenarios: dict[str, Scenario]) -> list[dict[str, Any]]:
             per_recipient("MessageSenderFunction", "dynamodb", writes),
             GOALS["newsletter_sender_dynamodb_writes_per_recipient"],
             "",
-            note="the message stored claimed, its wamid, and the number's pacing bucket",
+            note="the message stored claimed and its wamid; the number's pacing bucket once per ten sends",
         ),
     ]
 
