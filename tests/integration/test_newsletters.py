@@ -480,3 +480,33 @@ def test_a_one_time_newsletter_sent_now_is_not_sent_again_by_its_schedule(api, a
     assert "nothing is sent twice" in outcome
     assert len(queue_bodies(aws, "SendQueue")) == 3
     assert len(_get(api, bakery["key"], created["newsletter_id"]).json()["runs"]) == 1
+
+
+def test_a_send_meta_refuses_for_good_counts_as_failed_with_its_code_and_is_not_retried(api, aws, bakery, monkeypatch):
+    # Given Meta refuses one recipient's message at once with its per-user marketing limit
+    from bizline.rules.providers import ProviderError
+
+    created = _create(api, bakery["key"]).json()
+    _fire(created["newsletter_id"])
+    sandbox = _sandbox_provider()
+    send = sandbox.send
+
+    def refusing(phone_number_id, recipient, content, access_token):
+        if recipient.wa_id == BERT:
+            raise ProviderError("Message not delivered to maintain healthy ecosystem engagement.", False, 131049)
+        return send(phone_number_id, recipient, content, access_token)
+
+    monkeypatch.setattr(sandbox, "send", refusing)
+    # When the sender works through the run's sends
+    drain("SendQueue", "MessageSenderFunction")
+    # Then the others went out, Bert's is failed once under its own reason, and nothing is queued again
+    assert {item["to"].wa_id for item in _sandbox_sent()} == {ANNA, CARLA}
+    assert queue_bodies(aws, "SendQueue") == []
+    _, run = _run(api, bakery["key"], created["newsletter_id"])
+    assert (run["queued"], run["failed"], run["failed_reasons"]) == (3, 1, {"131049": 1})
+
+
+def _sandbox_provider():
+    from bizline.adapters.providers import get_provider
+
+    return get_provider()
