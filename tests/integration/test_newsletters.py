@@ -510,3 +510,14 @@ def _sandbox_provider():
     from bizline.adapters.providers import get_provider
 
     return get_provider()
+
+
+def test_a_message_read_before_its_delivered_status_arrived_counts_as_sent_delivered_and_read(api, aws, bakery):
+    created = _create(api, bakery["key"], audience={"type": "tags", "tags": ["neu"]}).json()
+    _fire(created["newsletter_id"])
+    drain("SendQueue", "MessageSenderFunction")
+    (sent,) = _sandbox_sent()
+    # Meta's `read` overtakes `sent` and `delivered`, which then arrive late
+    _statuses(api, aws, sent["wamid"], "read", "delivered", "sent")
+    _, run = _run(api, bakery["key"], created["newsletter_id"])
+    assert (run["sent"], run["delivered"], run["read"]) == (1, 1, 1)

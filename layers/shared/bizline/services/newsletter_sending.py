@@ -53,7 +53,7 @@ def count_failure(message: StoredMessage, errors: list[dict[str, Any]]) -> None:
     """Count a newsletter message that failed for good in its run's stats, under Meta's error code."""
     if message.newsletter:
         reason = str(errors[0].get("code")) if errors and errors[0].get("code") is not None else "send_failed"
-        newsletters_store.count_status(message.business_id, message.newsletter, FAILED, 0, reason)
+        newsletters_store.count_statuses(message.business_id, message.newsletter, [FAILED], 0, reason)
 
 
 def _store_and_send(task: SendTask, now: datetime) -> str | None:
