@@ -8,20 +8,7 @@ from bizline.services import deliveries
 from botocore.exceptions import ClientError
 from pynamodb.connection.base import Connection
 
-from tests.receiver import callback_receiver
 from tests.support import queue_bodies, scan, sign_up
-
-
-@pytest.fixture
-def receiver(monkeypatch):
-    from bizline.settings import get_settings
-
-    monkeypatch.setenv("ALLOW_HTTP_CALLBACKS", "true")
-    monkeypatch.setenv("CALLBACK_TIMEOUT_SECONDS", "0.5")
-    get_settings.cache_clear()
-    with callback_receiver() as running:
-        yield running
-    get_settings.cache_clear()
 
 
 def _waiting(api, aws, receiver, count):

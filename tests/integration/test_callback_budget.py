@@ -18,7 +18,6 @@ from bizline.services import deliveries
 
 from local.lambda_runtime import invoke
 from local.template import PROJECT_ROOT, functions
-from tests.receiver import callback_receiver
 from tests.support import (
     add_number,
     bearer,
@@ -40,21 +39,8 @@ TIMEOUT = 0.5
 
 
 @pytest.fixture
-def local_callbacks(monkeypatch):
-    """Callbacks may go to http://127.0.0.1 (the local platform's setting), with a short deadline."""
-    from bizline.settings import get_settings
-
-    monkeypatch.setenv("ALLOW_HTTP_CALLBACKS", "true")
-    monkeypatch.setenv("CALLBACK_TIMEOUT_SECONDS", str(TIMEOUT))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def receiver(local_callbacks):
-    with callback_receiver() as running:
-        yield running
+def callback_timeout() -> float:
+    return TIMEOUT
 
 
 @pytest.fixture

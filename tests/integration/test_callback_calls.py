@@ -15,7 +15,6 @@ from bizline.services import deliveries
 
 from local.lambda_runtime import invoke
 from local.template import PROJECT_ROOT, functions
-from tests.receiver import callback_receiver
 from tests.support import queue_bodies, scan, sign_up
 
 BATCH = 10
@@ -23,15 +22,8 @@ MOST_PER_CALLBACK = 2
 
 
 @pytest.fixture
-def receiver(monkeypatch):
-    from bizline.settings import get_settings
-
-    monkeypatch.setenv("ALLOW_HTTP_CALLBACKS", "true")
-    monkeypatch.setenv("CALLBACK_TIMEOUT_SECONDS", "2")
-    get_settings.cache_clear()
-    with callback_receiver() as running:
-        yield running
-    get_settings.cache_clear()
+def callback_timeout() -> float:
+    return 2.0
 
 
 @pytest.fixture

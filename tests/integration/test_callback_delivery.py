@@ -12,7 +12,6 @@ from standardwebhooks.webhooks import Webhook
 
 from local.lambda_runtime import invoke
 from local.template import PROJECT_ROOT, functions
-from tests.receiver import callback_receiver
 from tests.support import (
     add_number,
     bearer,
@@ -31,24 +30,6 @@ from tests.support import (
 )
 
 NUMBER = "1098765432"
-
-
-@pytest.fixture
-def local_callbacks(monkeypatch):
-    """Callbacks may go to http://127.0.0.1 (the local platform's setting), with a short timeout."""
-    from bizline.settings import get_settings
-
-    monkeypatch.setenv("ALLOW_HTTP_CALLBACKS", "true")
-    monkeypatch.setenv("CALLBACK_TIMEOUT_SECONDS", "0.5")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def receiver(local_callbacks):
-    with callback_receiver() as running:
-        yield running
 
 
 @pytest.fixture

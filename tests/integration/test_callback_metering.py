@@ -2,24 +2,10 @@
 
 from datetime import UTC, datetime
 
-import pytest
 from bizline.services import deliveries
 
 from tests.integration.test_metering import _totals
-from tests.receiver import callback_receiver
 from tests.support import drain, drain_stream, scan, sign_up
-
-
-@pytest.fixture
-def receiver(monkeypatch):
-    from bizline.settings import get_settings
-
-    monkeypatch.setenv("ALLOW_HTTP_CALLBACKS", "true")
-    monkeypatch.setenv("CALLBACK_TIMEOUT_SECONDS", "0.5")
-    get_settings.cache_clear()
-    with callback_receiver() as running:
-        yield running
-    get_settings.cache_clear()
 
 
 def _callbacks(business_id: str, count: int, prefix: str) -> None:

@@ -7,7 +7,6 @@ from bizline.adapters import accounts_store, deliveries_store, http_callbacks
 from bizline.clock import utc_now
 from bizline.services import deliveries
 
-from tests.receiver import callback_receiver
 from tests.support import (
     add_number,
     bearer,
@@ -25,18 +24,6 @@ from tests.support import (
 )
 
 NUMBER = "1098765432"
-
-
-@pytest.fixture
-def receiver(monkeypatch):
-    from bizline.settings import get_settings
-
-    monkeypatch.setenv("ALLOW_HTTP_CALLBACKS", "true")
-    monkeypatch.setenv("CALLBACK_TIMEOUT_SECONDS", "0.5")
-    get_settings.cache_clear()
-    with callback_receiver() as running:
-        yield running
-    get_settings.cache_clear()
 
 
 @pytest.fixture
