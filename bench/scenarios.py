@@ -7,6 +7,7 @@ secrets cached), as almost every message in production meets.
 """
 
 import itertools
+import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -243,6 +244,74 @@ class Bench:
             act,
         )
 
+    def newsletter_fanout(self, recipients: int = 5000) -> Scenario:
+        """The dispatcher alone, firing a newsletter to `recipients` subscribers: its calls, and its time per page.
+
+        Runs after `newsletter` (its template approved, the number unlimited). The sends it queues are
+        dropped afterwards: `newsletter` counts what sending costs.
+        """
+        from moto.sqs.models import Queue
+
+        dynamodb = self.harness.session.client("dynamodb")
+        requests = []
+        for n in range(recipients):
+            customer = f"cus_f{n:019x}"
+            item = {
+                "business_id": {"S": self.harness.business_id},
+                "subscriber_key": {"S": f"sub#{customer}"},
+                "customer_id": {"S": customer},
+                "wa_id": {"S": f"49{n:010d}"},
+                "status": {"S": "subscribed"},
+                "at": {"S": "2026-11-23T08:30:00Z"},
+                "source": {"S": "bench"},
+                "tags": {"L": [{"S": "fanout"}]},
+                "attributes": {"S": json.dumps({"first_name": f"Kunde {n}"})},
+                "created_at": {"S": "2026-11-23T08:30:00Z"},
+            }
+            requests.append({"PutRequest": {"Item": item}})
+            if len(requests) == 25 or n == recipients - 1:
+                dynamodb.batch_write_item(RequestItems={"SubscribersTable": requests})
+                requests = []
+        body = {
+            "name": "Bench fan-out",
+            "from_phone_number_id": NUMBER,
+            "template": {"name": "bench_newsletter", "language": "de"},
+            "variables": {"first_name": {"attribute": "first_name"}},
+            "audience": {"type": "tags", "tags": ["fanout"]},
+            "send_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() + 3600)),
+        }
+        created = self.harness.request("POST", "/v1/newsletters", body, self.key)
+        assert created.status == 201, created.body
+        firing = {"business_id": self.harness.business_id, "newsletter_id": created.json()["newsletter_id"]}
+        spec = self.harness.functions["NewsletterDispatcherFunction"]
+        # moto's SendMessage counts every queued message for each one sent (quadratic); AWS does not.
+        counts = (
+            "approximate_number_of_messages",
+            "approximate_number_of_messages_not_visible",
+            "approximate_number_of_messages_delayed",
+        )
+        saved = {name: getattr(Queue, name) for name in counts}
+        for name in counts:
+            setattr(Queue, name, property(lambda queue: 0))
+        scenario = Scenario("newsletter_fanout", f"the dispatcher's run of a {recipients}-subscriber newsletter",
+                            recipients, "newsletter recipient")  # fmt: skip
+        try:
+            with self.recorder.in_phase("newsletter_fanout:sync"):
+                self.harness._invoke_or_raise(spec, firing | {"scheduled_time": "2026-12-01T08:00:00Z"}, "schedule")
+        finally:
+            for name, value in saved.items():
+                setattr(Queue, name, value)
+        scenario.sync = self.recorder.of_phase("newsletter_fanout:sync")
+        scenario.invocations["sync"] = {
+            function: stats
+            for (phase, function), stats in self.harness.invocations.items()
+            if phase == "newsletter_fanout:sync"
+        }
+        sqs = self.harness.session.client("sqs")
+        sqs.purge_queue(QueueUrl=sqs.get_queue_url(QueueName="SendQueue")["QueueUrl"])
+        self.scenarios["newsletter_fanout"] = scenario
+        return scenario
+
     def run_all(self, burst_messages: int = 20) -> dict[str, Scenario]:
         self.setup()
         self.inbound(1, name="inbound_1")
@@ -252,4 +321,5 @@ class Bench:
         self.status()
         self.burst(burst_messages)
         self.newsletter()
+        self.newsletter_fanout()
         return self.scenarios

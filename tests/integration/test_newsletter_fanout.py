@@ -10,6 +10,7 @@ import json
 import os
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
@@ -112,6 +113,7 @@ def test_a_fan_out_to_100000_subscribers_queues_each_once_within_the_call_budget
         "from_phone_number_id": NUMBER,
         "template": {"name": "weekly_offer", "language": "de"},
         "variables": {"first_name": {"attribute": "first_name"}},
+        "send_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(timespec="seconds"),
     }
     created = post_json(api, "/v1/newsletters", body, key).json()
     event = {"business_id": business["business_id"], "newsletter_id": created["newsletter_id"]}

@@ -407,12 +407,16 @@ def test_reschedule_replaces_the_schedule_and_send_now_runs_a_draft(api, aws, ba
     assert (again.status, again.json()["error"]["code"]) == (409, "newsletter_not_changeable")
 
 
-def test_the_sender_writes_at_most_three_items_per_newsletter_recipient(api, aws, bakery, monkeypatch):
-    # Given a run's three sends on the send queue
+def test_the_sender_writes_the_message_twice_and_the_pacing_bucket_once_per_ten_recipients(
+    api, aws, bakery, monkeypatch
+):
+    # Given a run's three sends on the send queue, and no pacing tokens kept from earlier sends
+    from bizline.services import newsletter_sending
     from botocore.client import BaseClient
 
     from tests.contract import iam
 
+    monkeypatch.setattr(newsletter_sending, "_reserved", {})
     created = _create(api, bakery["key"]).json()
     _fire(created["newsletter_id"])
     writes: list[str] = []
@@ -426,12 +430,12 @@ def test_the_sender_writes_at_most_three_items_per_newsletter_recipient(api, aws
     monkeypatch.setattr(BaseClient, "_make_api_call", counting)
     # When the sender sends them
     drain("SendQueue", "MessageSenderFunction")
-    # Then each costs the message stored once (already claimed), its wamid, and the number's pacing bucket
+    # Then each message is stored once already claimed and once with its wamid, and the number's pacing
+    # bucket is written once for up to ten sends
     assert len(_sandbox_sent()) == 3
-    assert sorted(set(writes)) == ["MessagesTable:PutItem", "MessagesTable:UpdateItem", "SendRateTable:PutItem"]
-    assert len(writes) / 3 <= 3
-    messages = [w for w in writes if w.startswith("MessagesTable")]
-    assert len(messages) / 3 == 2
+    assert sorted(writes) == ["MessagesTable:PutItem"] * 3 + ["MessagesTable:UpdateItem"] * 3 + [
+        "SendRateTable:PutItem"
+    ]
 
 
 def test_a_run_that_failed_midway_is_taken_on_by_the_retry_from_the_last_page_counted(api, aws, bakery, monkeypatch):
@@ -476,3 +480,44 @@ def test_a_one_time_newsletter_sent_now_is_not_sent_again_by_its_schedule(api, a
     assert "nothing is sent twice" in outcome
     assert len(queue_bodies(aws, "SendQueue")) == 3
     assert len(_get(api, bakery["key"], created["newsletter_id"]).json()["runs"]) == 1
+
+
+def test_a_send_meta_refuses_for_good_counts_as_failed_with_its_code_and_is_not_retried(api, aws, bakery, monkeypatch):
+    # Given Meta refuses one recipient's message at once with its per-user marketing limit
+    from bizline.rules.providers import ProviderError
+
+    created = _create(api, bakery["key"]).json()
+    _fire(created["newsletter_id"])
+    sandbox = _sandbox_provider()
+    send = sandbox.send
+
+    def refusing(phone_number_id, recipient, content, access_token):
+        if recipient.wa_id == BERT:
+            raise ProviderError("Message not delivered to maintain healthy ecosystem engagement.", False, 131049)
+        return send(phone_number_id, recipient, content, access_token)
+
+    monkeypatch.setattr(sandbox, "send", refusing)
+    # When the sender works through the run's sends
+    drain("SendQueue", "MessageSenderFunction")
+    # Then the others went out, Bert's is failed once under its own reason, and nothing is queued again
+    assert {item["to"].wa_id for item in _sandbox_sent()} == {ANNA, CARLA}
+    assert queue_bodies(aws, "SendQueue") == []
+    _, run = _run(api, bakery["key"], created["newsletter_id"])
+    assert (run["queued"], run["failed"], run["failed_reasons"]) == (3, 1, {"131049": 1})
+
+
+def _sandbox_provider():
+    from bizline.adapters.providers import get_provider
+
+    return get_provider()
+
+
+def test_a_message_read_before_its_delivered_status_arrived_counts_as_sent_delivered_and_read(api, aws, bakery):
+    created = _create(api, bakery["key"], audience={"type": "tags", "tags": ["neu"]}).json()
+    _fire(created["newsletter_id"])
+    drain("SendQueue", "MessageSenderFunction")
+    (sent,) = _sandbox_sent()
+    # Meta's `read` overtakes `sent` and `delivered`, which then arrive late
+    _statuses(api, aws, sent["wamid"], "read", "delivered", "sent")
+    _, run = _run(api, bakery["key"], created["newsletter_id"])
+    assert (run["sent"], run["delivered"], run["read"]) == (1, 1, 1)

@@ -64,3 +64,15 @@ def test_only_passing_errors_are_retried_and_only_so_often(retryable, attempt, r
 def test_retries_back_off_exponentially_within_the_queues_delay_limit():
     assert [retry_delay_seconds(attempt) for attempt in range(1, 6)] == [2, 4, 8, 16, 32]
     assert retry_delay_seconds(20) == MAX_RETRY_DELAY_SECONDS == 900
+
+
+def test_up_to_ten_tokens_are_taken_in_one_go_and_never_more_than_the_bucket_holds():
+    from bizline.rules.send_pacing import take_tokens
+
+    granted, pacing = take_tokens(None, 100.0, rate=80, burst=80, wanted=10)
+    assert (granted, pacing.bucket.tokens) == (10, 70)
+    granted, pacing = take_tokens(SendBucket(tokens=2.5, refilled_at=100.0, version=3), 100.0, 80, 80, 10)
+    assert (granted, pacing.bucket.tokens, pacing.bucket.version) == (2, 0.5, 4)
+    granted, pacing = take_tokens(SendBucket(tokens=0.2, refilled_at=100.0, version=3), 100.0, 80, 80, 10)
+    assert (granted, pacing.bucket) == (0, None)
+    assert pacing.wait_seconds == pytest.approx(0.8 / 80)

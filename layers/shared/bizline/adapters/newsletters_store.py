@@ -248,14 +248,14 @@ def list_runs(business_id: str, newsletter_id: str) -> list[StoredRun]:
     return sorted(found, key=lambda run: run.started_at, reverse=True)
 
 
-def count_status(business_id: str, newsletter_run: str, status: str, shard: int, reason: str | None) -> None:
-    """Count one message of a run reaching `status` (on one of the run's counter shards), and its failure reason."""
-    attribute = _STATUSES.get(status)
-    if attribute is None:
-        return
+def count_statuses(business_id: str, newsletter_run: str, statuses: list[str], shard: int, reason: str | None) -> None:
+    """Count one message of a run reaching `statuses` (in one update of one of the run's counter shards),
+    and its failure reason."""
+    actions = [_STATUSES[status].add(1) for status in statuses if status in _STATUSES]
     newsletter_id, _, run_id = newsletter_run.partition("#")
-    key = f"{_run_key(newsletter_id, run_id)}#stat#{shard % STAT_SHARDS}"
-    NewsletterRecord(business_id=business_id, newsletter_key=key).update(actions=[attribute.add(1)])
+    if actions:
+        key = f"{_run_key(newsletter_id, run_id)}#stat#{shard % STAT_SHARDS}"
+        NewsletterRecord(business_id=business_id, newsletter_key=key).update(actions=actions)
     if reason:
         key = f"{_run_key(newsletter_id, run_id)}#reason#{reason}"
         NewsletterRecord(business_id=business_id, newsletter_key=key).update(actions=[NewsletterRecord.count.add(1)])

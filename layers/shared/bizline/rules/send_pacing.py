@@ -31,6 +31,18 @@ def take_token(bucket: SendBucket | None, now_seconds: float, rate: float, burst
     return Pacing(wait_seconds=0.0, bucket=SendBucket(tokens=tokens - 1, refilled_at=now_seconds, version=version + 1))
 
 
+def take_tokens(
+    bucket: SendBucket | None, now_seconds: float, rate: float, burst: float, wanted: int
+) -> tuple[int, Pacing]:
+    """Take up to `wanted` tokens at once (as many whole ones as the bucket holds): how many, and the outcome."""
+    first = take_token(bucket, now_seconds, rate, burst)
+    if first.bucket is None:
+        return 0, first
+    granted = max(1, min(wanted, int(first.bucket.tokens) + 1))
+    left = first.bucket.tokens - (granted - 1)
+    return granted, Pacing(0.0, SendBucket(tokens=left, refilled_at=now_seconds, version=first.bucket.version))
+
+
 def contended_wait(rate: float) -> float:
     """The wait when other senders kept winning the bucket: one token's worth."""
     return 1.0 / rate

@@ -43,6 +43,19 @@ def take_send_token(phone_number_id: str, now: datetime) -> float:
 FailureHook = Callable[[StoredMessage, list[dict[str, Any]]], None]
 
 
+def take_send_tokens(phone_number_id: str, now: datetime, wanted: int) -> tuple[int, float]:
+    """Take up to `wanted` tokens of the number's bucket in one write: how many were granted, else the wait."""
+    rate = get_settings().sends_per_second_per_number
+    for _ in range(BUCKET_WRITE_ATTEMPTS):
+        bucket = send_rate_store.get_send_bucket(phone_number_id)
+        granted, pacing = send_pacing.take_tokens(bucket, now.timestamp(), rate, rate, wanted)
+        if pacing.bucket is None:
+            return 0, pacing.wait_seconds
+        if send_rate_store.replace_send_bucket(phone_number_id, pacing.bucket):
+            return granted, 0.0
+    return 0, send_pacing.contended_wait(rate)
+
+
 def send_queued(task: SendTask, now: datetime | None = None, on_failed: FailureHook | None = None) -> str:
     """Send one accepted reply. Returns what happened, for the log."""
     now = now or utc_now()

@@ -14,7 +14,7 @@ from bizline.clock import utc_now
 from bizline.models.tasks import StatusTask
 from bizline.models.whatsapp_events import UNMATCHED_STATUS, WhatsAppEvent
 from bizline.observability import logger
-from bizline.rules.message_status import may_replace
+from bizline.rules.message_status import may_replace, rank_of
 from bizline.rules.whatsapp_changes import KEEP_FOR_OPERATORS, stop_waiting_for_send
 from bizline.services.deliveries import create_deliveries
 from bizline.services.statuses import status_delivery
@@ -49,20 +49,29 @@ def apply_status_update(task: StatusTask, attempt: int = 1, now: datetime | None
     ):
         return False
     if message.newsletter:
-        _count_for_newsletter(message.business_id, message.newsletter, message.message_id, task)
+        _count_for_newsletter(message.business_id, message.newsletter, message.message_id, message.status_rank, task)
     create_deliveries([status_delivery(message, task.status, task.at, task.errors, wamid=task.wamid)])
     return True
 
 
-def _count_for_newsletter(business_id: str, newsletter_run: str, message_id: str, task: StatusTask) -> None:
+def _count_for_newsletter(
+    business_id: str, newsletter_run: str, message_id: str, from_rank: int, task: StatusTask
+) -> None:
     """Count the status in the newsletter run's stats, on the counter shard of the message (never one hot key).
 
-    A failure counts under Meta's error code: 131049 (Meta's per-user marketing limit) is its own reason.
+    A message read before its `delivered` arrived was delivered too: every stage it passed counts. A failure
+    counts under Meta's error code: 131049 (Meta's per-user marketing limit) is its own reason.
     """
     reason = None
     if task.status == "failed":
         reason = str(task.errors[0].get("code", "unknown")) if task.errors else "unknown"
-    newsletters_store.count_status(business_id, newsletter_run, task.status, zlib.crc32(message_id.encode()), reason)
+        reached = ["failed"]
+    else:
+        reached = [
+            stage for stage in ("sent", "delivered", "read") if from_rank < rank_of(stage) <= rank_of(task.status)
+        ]
+    shard = zlib.crc32(message_id.encode())
+    newsletters_store.count_statuses(business_id, newsletter_run, reached, shard, reason)
 
 
 def _keep_unmatched(task: StatusTask, now: datetime) -> None:
