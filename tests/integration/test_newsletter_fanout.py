@@ -1,4 +1,7 @@
-"""A newsletter to 100,000 subscribers under moto: every one queued once, within the dispatcher's call budget.
+"""A newsletter to many subscribers under moto: every one queued once, within the dispatcher's call budget.
+
+`make test` fans out to 20,000 (twenty pages); BIZLINE_FANOUT_RECIPIENTS=100000 runs the issue's full
+size (168 s on this 2-core machine: moto's query reads the whole partition for every page).
 
 Counted calls of the dispatcher per recipient: at most 0.11 to SQS (SendMessageBatch of ten, plus the
 hand-overs) and 0.02 to DynamoDB (a few per page of a thousand). The time per page is printed, to
@@ -20,7 +23,7 @@ from tests.support import add_number, approved_template, json_headers, post_json
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
-RECIPIENTS = int(os.environ.get("BIZLINE_FANOUT_RECIPIENTS", "100000"))
+RECIPIENTS = int(os.environ.get("BIZLINE_FANOUT_RECIPIENTS", "20000"))
 NUMBER = "1098765432"
 TEMPLATE = {
     "name": "weekly_offer",
@@ -93,13 +96,13 @@ def counted_calls(monkeypatch):
     return counts
 
 
-def test_a_fan_out_to_100000_subscribers_queues_each_once_within_the_call_budget(
+def test_a_fan_out_to_every_subscriber_queues_each_once_within_the_call_budget(
     api, aws, counted_calls, linear_moto_sqs
 ):
     from local.lambda_runtime import invoke
     from local.template import functions
 
-    # Given a business with an approved template, an unlimited number and 100,000 subscribers
+    # Given a business with an approved template, an unlimited number and RECIPIENTS subscribers
     business, key = sign_up(api)
     add_number(api, key, NUMBER)
     approved_template(api, aws, key, TEMPLATE)
