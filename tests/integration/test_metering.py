@@ -300,3 +300,21 @@ def test_the_counters_take_one_write_per_chunk_on_the_shard_the_plan_names(aws, 
     assert sum(planned.values()) == len(batches)
     # And each marker key was written once
     assert {count for key, count in writes.items() if key.startswith("marker#")} == {1}
+
+
+def test_a_month_lists_each_business_with_usage_once_through_one_roster_item(aws):
+    # Given replies of two businesses in March, counted in several batches
+    for business_id in ("biz_ent", "biz_other"):
+        for index in range(3):
+            records = _life_of_a_reply(
+                f"msg_{business_id}_{index}", "2026-03-12T09:00:00+00:00", "utility", 1, business_id
+            )
+            _meter(records)
+            _meter(records)  # and replayed
+    # When the month's index is read
+    table = aws["dynamodb"].scan(TableName="UsageTable")["Items"]
+    carrying_month = [item for item in table if "month" in item]
+    # Then only one roster item per business carries the month (the index's key), and it lists both
+    assert sorted(item["pk"]["S"] for item in carrying_month) == ["biz_ent#2026-03#roster", "biz_other#2026-03#roster"]
+    assert usage_store.businesses_with_usage("2026-03") == ["biz_ent", "biz_other"]
+    assert usage_store.businesses_with_usage("2026-04") == []
