@@ -255,3 +255,35 @@ def test_a_business_adds_its_own_words_and_stop_still_works(api, aws, bakery):
     clash = json.dumps({"opt_out": [], "opt_in": ["stop"]})
     refused = api.request("PUT", "/v1/consent-keywords", headers=headers, body=clash)
     assert (refused.status, refused.json()["error"]["code"]) == (422, "invalid_keywords")
+
+
+def test_a_stop_whose_first_try_stored_it_and_stopped_is_acted_on_when_redriven(api, aws, bakery, monkeypatch):
+    from bizline.services import whatsapp_ingest
+    from whatsapp_ingest.handler import lambda_handler
+
+    from local.lambda_runtime import LocalLambdaContext
+
+    # Given Anna, a subscriber, whose STOP reaches the ingest queue
+    customer_id = _subscribe(api, bakery["key"]).json()["customer_id"]
+    message = text_message("wamid.9", "STOP", wa_id=ANNA, timestamp=int(datetime.now(UTC).timestamp()) - 30)
+    body = json.dumps(envelope(change(NUMBER, [message], contacts=[contact(ANNA)])))
+
+    def consume(record_id: str) -> dict:
+        # A record as SQS hands it over the first time: a redriven envelope counts its receives from one again.
+        record = {"messageId": record_id, "body": body, "attributes": {"ApproximateReceiveCount": "1"}}
+        return lambda_handler({"Records": [{**record, "eventSource": "aws:sqs"}]}, LocalLambdaContext("Ingest"))
+
+    # And its first try stores the message, then fails before acting on the word (its tries run out)
+    def fail(*_args, **_kwargs):
+        raise RuntimeError("interrupted")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(whatsapp_ingest, "apply_consent_keywords", fail)
+        assert consume("first-try") == {"batchItemFailures": [{"itemIdentifier": "first-try"}]}
+    assert _get(api, bakery["key"], customer_id).json()["status"] == "subscribed"
+    # When the operator redrives it from the dead-letter queue
+    assert consume("redriven") == {"batchItemFailures": []}
+    # Then Anna is opted out, confirmed once
+    assert _get(api, bakery["key"], customer_id).json()["status"] == "unsubscribed"
+    (reply,) = _replies(aws)
+    assert "keine Newsletter mehr" in json.loads(reply["content"]["S"])["text"]["body"]

@@ -284,11 +284,11 @@ class _Work:
         stored = inbound_message(business_id, customer_id, message, self.batch.now)
         if messages_store.put_message(stored):
             logger.info("customer message stored", extra={"business_id": business_id, "type": message.type})
-            self.keywords.append(stored)
-        elif self.record_id in self.batch.redelivered:
-            # An earlier try of this very record may have stored it and stopped before acting on it
-            # (each consent write is conditional: acting again changes nothing); a repeat from Meta is not.
-            self.keywords.append(stored)
+        # A message stored already is acted on again too: an earlier try may have stored it and stopped
+        # before acting on it, and a redriven envelope says nothing of its earlier tries (SQS counts its
+        # receives from one again). Each consent write is conditional on the word's time: acting twice on
+        # one word changes nothing and confirms nothing twice.
+        self.keywords.append(stored)
         # A repeat still moves the conversation and ensures the callback: an earlier try may have
         # stored the message and stopped before either (both are idempotent).
         summary = preview(stored.type, stored.content)
