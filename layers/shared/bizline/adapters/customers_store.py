@@ -7,6 +7,7 @@ uses for it (wa:<wa_id>, user:<user_id>) pointing at that id, each its own parti
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
@@ -99,14 +100,15 @@ def resolve_customer(business_id: str, identity: CustomerIdentity, now: datetime
     """The customer known by any of these names, created on first contact; every name then leads to it."""
     customer_id = _find_customer_id(business_id, identity)
     if customer_id is None:
-        candidate = f"{CUSTOMER_ID_PREFIX}{secrets.token_hex(10)}"
-        first_key = identity.keys[0]
-        if _claim_key(business_id, first_key, candidate, now):
-            customer_id = candidate
-        else:
-            customer_id = CustomerRecord.get(_key(business_id, first_key), consistent_read=True).customer_id
+        customer_id, _ = claim_new_customer(business_id, identity.keys[0], now)
     for key in identity.keys:
         _keep_key(business_id, key, customer_id, now)
+    _keyed(business_id, customer_id).update(actions=_names(business_id, customer_id, identity, now))
+    return customer_id
+
+
+def _names(business_id: str, customer_id: str, identity: CustomerIdentity, now: datetime) -> list[Any]:
+    """The update actions that keep a customer's record as Meta names them, created on first sight."""
     actions = [
         *_owned(business_id, customer_id),
         CustomerRecord.customer_id.set(customer_id),
@@ -117,8 +119,7 @@ def resolve_customer(business_id: str, identity: CustomerIdentity, now: datetime
         value = getattr(identity, attribute)
         if value:
             actions.append(getattr(CustomerRecord, attribute).set(value))
-    _keyed(business_id, customer_id).update(actions=actions)
-    return customer_id
+    return actions
 
 
 def names_of(keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, datetime | None]]:
@@ -164,16 +165,7 @@ def record_inbound_summary(
     `record_activity` does.
     """
     record = _keyed(business_id, customer_id)
-    names = [
-        *_owned(business_id, customer_id),
-        CustomerRecord.customer_id.set(customer_id),
-        CustomerRecord.created_at.set(CustomerRecord.created_at | to_iso(now)),
-        CustomerRecord.expires_at.set(_expiry(now)),
-    ]
-    for attribute in ("wa_id", "user_id", "name", "username"):
-        value = getattr(identity, attribute)
-        if value:
-            names.append(getattr(CustomerRecord, attribute).set(value))
+    names = _names(business_id, customer_id, identity, now)
     if latest is None:
         record.update(actions=names)
         return

@@ -17,6 +17,17 @@ class EnqueueFailed(RuntimeError):
     pass
 
 
+def _send_batch(queue_url: str, entries: list[dict], what: str) -> None:
+    """One SendMessageBatch; the entries SQS reports failed are sent once more, then EnqueueFailed."""
+    for _ in range(2):
+        failed = client("sqs").send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed", [])
+        if not failed:
+            return
+        failed_ids = {item["Id"] for item in failed}
+        entries = [entry for entry in entries if entry["Id"] in failed_ids]
+    raise EnqueueFailed(f"{len(entries)} {what} could not be queued on {queue_url}")
+
+
 def send_tasks(queue_url: str, tasks: Sequence[Task], delay_seconds: int = 0) -> None:
     """Send every task or raise: a partly failed batch is retried once, then reported."""
     delay = max(0, min(int(delay_seconds), MAX_DELAY_SECONDS))
@@ -25,14 +36,7 @@ def send_tasks(queue_url: str, tasks: Sequence[Task], delay_seconds: int = 0) ->
             {"Id": str(index), "MessageBody": task.model_dump_json(exclude_defaults=True), "DelaySeconds": delay}
             for index, task in enumerate(tasks[start : start + BATCH])
         ]
-        for _ in range(2):
-            failed = client("sqs").send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed", [])
-            if not failed:
-                break
-            failed_ids = {item["Id"] for item in failed}
-            entries = [entry for entry in entries if entry["Id"] in failed_ids]
-        else:
-            raise EnqueueFailed(f"{len(entries)} task(s) could not be queued on {queue_url}")
+        _send_batch(queue_url, entries, "task(s)")
 
 
 def send_body(queue_url: str, body: str) -> None:
@@ -43,12 +47,6 @@ def send_body(queue_url: str, body: str) -> None:
 def send_bodies(queue_url: str, groups: Sequence[Sequence[str]]) -> None:
     """Send prepared bodies, one SendMessageBatch per group (at most ten each); raise unless all were sent."""
     for group in groups:
-        entries = [{"Id": str(index), "MessageBody": body} for index, body in enumerate(group)]
-        for _ in range(2):
-            failed = client("sqs").send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed", [])
-            if not failed:
-                break
-            failed_ids = {item["Id"] for item in failed}
-            entries = [entry for entry in entries if entry["Id"] in failed_ids]
-        else:
-            raise EnqueueFailed(f"{len(entries)} message(s) could not be queued on {queue_url}")
+        _send_batch(
+            queue_url, [{"Id": str(index), "MessageBody": body} for index, body in enumerate(group)], "message(s)"
+        )
