@@ -116,10 +116,13 @@ def _run(api, key, newsletter_id):
 
 
 def _statuses(api, aws, wamid, *states, errors=None):
+    """Meta's statuses of a sandbox send, each with the callback data the send carried (as Meta hands it back)."""
     from tests.support import change, envelope, status
 
+    (content,) = [sent["content"] for sent in _sandbox_sent() if sent["wamid"] == wamid]
     for state in states:
-        item = status(wamid, state, errors=errors if state == "failed" else None)
+        failure = errors if state == "failed" else None
+        item = status(wamid, state, errors=failure, callback_data=content["biz_opaque_callback_data"])
         assert post_and_ingest(api, envelope(change(NUMBER, statuses=[item])), meta_app_secret(aws)).status == 200
     drain("StatusQueue", "StatusUpdatesFunction")
 
@@ -240,6 +243,8 @@ def test_a_firing_sends_each_subscriber_of_the_audience_once_with_their_variable
     assert {m["billing_category"]["S"] for m in stored} == {"marketing"}
     assert {m["newsletter_id"]["S"] for m in stored} == {created["newsletter_id"]}
     assert len(stored) == 2
+    # And each message's wamid was recorded by its first status, found by the id the send handed Meta
+    assert {m["wamid"]["S"] for m in stored} == set(wamids.values())
     # And metering counts each recipient Meta accepted a message for once, as a newsletter recipient
     from bizline.adapters import usage_store
     from bizline.rules.metering import SHARDS, month_totals
@@ -288,6 +293,31 @@ def test_a_customer_who_opted_out_after_scheduling_receives_nothing(api, bakery)
     assert {item["to"].wa_id for item in _sandbox_sent()} == {ANNA, BERT}
     _, run = _run(api, bakery["key"], created["newsletter_id"])
     assert (run["audience"], run["queued"], run["skipped"]) == (3, 2, {"opted_out": 1})
+
+
+def test_a_customer_who_opted_out_after_their_page_was_queued_receives_nothing_and_is_counted_once(api, aws, bakery):
+    created = _create(api, bakery["key"]).json()
+    # Given the run's three sends are queued
+    _fire(created["newsletter_id"])
+    queued = queue_bodies(aws, "SendQueue")
+    assert len(queued) == 3
+    # And Carla opts out before the sender reaches hers
+    subscribers = api.request("GET", "/v1/subscribers", headers=bearer(bakery["key"])).json()["items"]
+    carla = next(s for s in subscribers if s["wa_id"] == CARLA)
+    assert api.request("DELETE", f"/v1/subscribers/{carla['customer_id']}", headers=bearer(bakery["key"])).status == 200
+    # When the sender sends them, and the queue delivers every send a second time
+    drain("SendQueue", "MessageSenderFunction")
+    url = aws["sqs"].get_queue_url(QueueName="SendQueue")["QueueUrl"]
+    for body in queued:
+        aws["sqs"].send_message(QueueUrl=url, MessageBody=json.dumps(body))
+    drain("SendQueue", "MessageSenderFunction")
+    # Then she gets nothing, the others one message each
+    assert sorted(item["to"].wa_id for item in _sandbox_sent()) == sorted([ANNA, BERT])
+    # And her message is kept as withheld, counted once as skipped for her opt-out
+    _, run = _run(api, bakery["key"], created["newsletter_id"])
+    assert (run["audience"], run["queued"], run["skipped"]) == (3, 3, {"opted_out": 1})
+    messages = [m for m in aws["dynamodb"].scan(TableName="MessagesTable")["Items"] if "newsletter_id" in m]
+    assert sorted(m["status"]["S"] for m in messages) == ["sending", "sending", "withheld"]
 
 
 def test_a_template_paused_after_scheduling_sends_nothing_and_says_why(api, aws, bakery):
@@ -407,7 +437,7 @@ def test_reschedule_replaces_the_schedule_and_send_now_runs_a_draft(api, aws, ba
     assert (again.status, again.json()["error"]["code"]) == (409, "newsletter_not_changeable")
 
 
-def test_the_sender_writes_the_message_twice_and_the_pacing_bucket_once_per_ten_recipients(
+def test_the_sender_writes_each_message_once_and_the_pacing_bucket_once_per_ten_recipients(
     api, aws, bakery, monkeypatch
 ):
     # Given a run's three sends on the send queue, and no pacing tokens kept from earlier sends
@@ -430,12 +460,14 @@ def test_the_sender_writes_the_message_twice_and_the_pacing_bucket_once_per_ten_
     monkeypatch.setattr(BaseClient, "_make_api_call", counting)
     # When the sender sends them
     drain("SendQueue", "MessageSenderFunction")
-    # Then each message is stored once already claimed and once with its wamid, and the number's pacing
-    # bucket is written once for up to ten sends
+    # Then each message is stored once, already claimed (its wamid comes with Meta's first status), and the
+    # number's pacing bucket is written once for up to ten sends
     assert len(_sandbox_sent()) == 3
-    assert sorted(writes) == ["MessagesTable:PutItem"] * 3 + ["MessagesTable:UpdateItem"] * 3 + [
-        "SendRateTable:PutItem"
-    ]
+    assert sorted(writes) == ["MessagesTable:PutItem"] * 3 + ["SendRateTable:PutItem"]
+    # And each send asked Meta to name its message in every status
+    stored = {sent["content"]["biz_opaque_callback_data"] for sent in _sandbox_sent()}
+    messages = aws["dynamodb"].scan(TableName="MessagesTable")["Items"]
+    assert stored == {f"bizline:{m['message_id']['S']}" for m in messages if "newsletter_id" in m}
 
 
 def test_a_run_that_failed_midway_is_taken_on_by_the_retry_from_the_last_page_counted(api, aws, bakery, monkeypatch):

@@ -119,10 +119,12 @@ def apply_status(
     at: datetime,
     errors: list[dict[str, Any]],
     pricing: dict[str, Any] | None = None,
+    wamid: str | None = None,
 ) -> bool:
     """Move a message's status forward only (by rank): False when it is already as far or further.
 
-    The first pricing Meta reports is kept; a later status never replaces it.
+    The first pricing Meta reports is kept; a later status never replaces it. `wamid` is recorded by the
+    first status of a send that did not write it (a newsletter's, found by its callback data).
     """
     rank = rank_of(status)
     actions = [
@@ -134,6 +136,8 @@ def apply_status(
         actions.append(MessageRecord.errors.set(json.dumps(errors)))
     if pricing:
         actions.append(MessageRecord.pricing.set(MessageRecord.pricing | json.dumps(pricing, sort_keys=True)))
+    if wamid:
+        actions.append(MessageRecord.wamid.set(MessageRecord.wamid | wamid))
     return update_if(
         _keyed(business_id, message_id),
         actions,

@@ -176,8 +176,18 @@ def get_run(business_id: str, newsletter_id: str, run_id: str) -> StoredRun | No
     return _run_from(record, newsletter_id, run_id)
 
 
-def _run_from(record: NewsletterRecord, newsletter_id: str, run_id: str, **extra: Any) -> StoredRun:
-    skipped = {reason: int(getattr(record, attribute.attr_name) or 0) for reason, attribute in _SKIPPED.items()}
+def _run_from(
+    record: NewsletterRecord,
+    newsletter_id: str,
+    run_id: str,
+    skipped_at_send: dict[str, int] | None = None,
+    **extra: Any,
+) -> StoredRun:
+    at_send = skipped_at_send or {}
+    skipped = {
+        reason: int(getattr(record, attribute.attr_name) or 0) + at_send.get(reason, 0)
+        for reason, attribute in _SKIPPED.items()
+    }
     return StoredRun(
         business_id=record.business_id,
         newsletter_id=newsletter_id,
@@ -223,6 +233,7 @@ def list_runs(business_id: str, newsletter_id: str) -> list[StoredRun]:
     """Every run of a newsletter, newest first, with the statuses Meta reported summed over their shards."""
     runs: dict[str, NewsletterRecord] = {}
     statuses: dict[str, dict[str, int]] = {}
+    skipped_at_send: dict[str, dict[str, int]] = {}
     reasons: dict[str, dict[str, int]] = {}
     prefix = f"run#{newsletter_id}#"
     for record in NewsletterRecord.query(business_id, NewsletterRecord.newsletter_key.startswith(prefix)):
@@ -233,6 +244,9 @@ def list_runs(business_id: str, newsletter_id: str) -> list[StoredRun]:
             totals = statuses.setdefault(run_id, {})
             for status, attribute in _STATUSES.items():
                 totals[status] = totals.get(status, 0) + int(getattr(record, attribute.attr_name) or 0)
+            skipped = skipped_at_send.setdefault(run_id, {})
+            for reason, attribute in _SKIPPED.items():
+                skipped[reason] = skipped.get(reason, 0) + int(getattr(record, attribute.attr_name) or 0)
         elif rest.startswith("reason#"):
             reasons.setdefault(run_id, {})[rest.removeprefix("reason#")] = int(record.count or 0)
     found = [
@@ -242,10 +256,18 @@ def list_runs(business_id: str, newsletter_id: str) -> list[StoredRun]:
             run_id,
             statuses=statuses.get(run_id, {}),
             failed_reasons=reasons.get(run_id, {}),
+            skipped_at_send=skipped_at_send.get(run_id, {}),
         )
         for run_id, record in runs.items()
     ]
     return sorted(found, key=lambda run: run.started_at, reverse=True)
+
+
+def count_skipped_at_send(business_id: str, newsletter_run: str, reason: str, shard: int) -> None:
+    """Count a queued message the sender skipped (its customer opted out since its page was queued), on a shard."""
+    newsletter_id, _, run_id = newsletter_run.partition("#")
+    key = f"{_run_key(newsletter_id, run_id)}#stat#{shard % STAT_SHARDS}"
+    NewsletterRecord(business_id=business_id, newsletter_key=key).update(actions=[_SKIPPED[reason].add(1)])
 
 
 def count_statuses(business_id: str, newsletter_run: str, statuses: list[str], shard: int, reason: str | None) -> None:
