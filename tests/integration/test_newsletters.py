@@ -553,3 +553,52 @@ def test_a_message_read_before_its_delivered_status_arrived_counts_as_sent_deliv
     _statuses(api, aws, sent["wamid"], "read", "delivered", "sent")
     _, run = _run(api, bakery["key"], created["newsletter_id"])
     assert (run["sent"], run["delivered"], run["read"]) == (1, 1, 1)
+
+
+def test_deleting_a_newsletter_removes_it_its_runs_and_its_schedule_but_not_while_it_sends(api, aws, bakery):
+    key = bakery["key"]
+    # Given a newsletter that ran once (its run has stats) and one that is scheduled
+    sent = _create(api, key).json()
+    _fire(sent["newsletter_id"])
+    drain("SendQueue", "MessageSenderFunction")
+    scheduled = _create(api, key).json()
+    assert scheduled["newsletter_id"] in _schedules()
+    # When the bakery deletes both
+    for newsletter in (sent, scheduled):
+        response = api.request("DELETE", f"/v1/newsletters/{newsletter['newsletter_id']}", headers=bearer(key))
+        assert response.status == 204, response.body
+    # Then neither is found, the scheduled one's schedule is gone, and no item of theirs is left in the table
+    for newsletter in (sent, scheduled):
+        assert _get(api, key, newsletter["newsletter_id"]).status == 404
+    assert scheduled["newsletter_id"] not in _schedules()
+    left = aws["dynamodb"].scan(TableName="NewslettersTable")["Items"]
+    assert not [i for i in left if sent["newsletter_id"] in i["newsletter_key"]["S"]]
+    # And the messages it sent stay in their conversations
+    messages = aws["dynamodb"].scan(TableName="MessagesTable")["Items"]
+    assert len([m for m in messages if m.get("newsletter_id", {}).get("S") == sent["newsletter_id"]]) == 3
+    # And a newsletter that is sending cannot be deleted (cancel first); another business's is a 404
+    sending = _create(api, key).json()
+    assert (
+        api.request("POST", f"/v1/newsletters/{sending['newsletter_id']}/send-now", headers=bearer(key)).status == 202
+    )
+    refused = api.request("DELETE", f"/v1/newsletters/{sending['newsletter_id']}", headers=bearer(key))
+    assert refused.status == 409
+    assert refused.json()["error"]["code"] == "newsletter_not_changeable"
+    assert _get(api, key, sending["newsletter_id"]).json()["state"] == "sending"
+
+
+def test_a_recurring_firing_while_the_earlier_run_still_sends_is_skipped_and_shown(api, aws, bakery):
+    # Given a recurring newsletter whose 09:00 run is still sending
+    recurring = {"send_at": None, "schedule": {"cron": "0 9 ? * MON *", "timezone": "Europe/Vienna"}}
+    created = _create(api, bakery["key"], **recurring).json()
+    newsletter_id = created["newsletter_id"]
+    send_now = api.request("POST", f"/v1/newsletters/{newsletter_id}/send-now", headers=bearer(bakery["key"]))
+    assert send_now.status == 202
+    # When its schedule fires again (and Scheduler repeats that firing)
+    outcomes = [_fire(newsletter_id, scheduled_time="2026-12-14T08:00:00Z") for _ in range(2)]
+    # Then the firing opens no second run beside the first, and is kept once as skipped with its reason
+    assert outcomes[0]["outcome"] == "skipped: an earlier run is still sending", outcomes
+    assert queue_bodies(aws, "SendQueue") == []
+    newsletter = _get(api, bakery["key"], newsletter_id).json()
+    skipped = [run for run in newsletter["runs"] if run["state"] == "skipped"]
+    assert [(run["skip_reason"], run["queued"]) for run in skipped] == [("previous_run_sending", 0)]

@@ -52,6 +52,7 @@ EXPECTED_STATUS = {
     "newsletters_api/create_newsletter.json": 422,  # the demo bakery has no approved weekly_offer template
     "newsletters_api/list_newsletters.json": 200,
     "newsletters_api/get_newsletter.json": 404,  # names a newsletter the demo bakery does not have
+    "newsletters_api/delete_newsletter.json": 404,
     "newsletters_api/reschedule_newsletter.json": 404,
     "newsletters_api/cancel_newsletter.json": 404,
     "newsletters_api/send_newsletter_now.json": 404,

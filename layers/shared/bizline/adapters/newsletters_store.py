@@ -13,10 +13,10 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
-from bizline.adapters.conditional import save_if, update_if
+from bizline.adapters.conditional import delete_if, save_if, update_if
 from bizline.adapters.tables import NewsletterRecord
 from bizline.clock import from_iso, to_iso
-from bizline.models.newsletters import SENDING, RunCounts, StoredNewsletter, StoredRun
+from bizline.models.newsletters import SENDING, SKIPPED, RunCounts, StoredNewsletter, StoredRun
 
 NEWSLETTER_PREFIX = "nl#"
 STAT_SHARDS = 8
@@ -129,6 +129,41 @@ def set_state(business_id: str, newsletter_id: str, state: str, now: datetime, f
     return update_if(record, actions, NewsletterRecord.state.is_in(*from_states))
 
 
+def delete_newsletter(business_id: str, newsletter_id: str) -> bool:
+    """Delete a newsletter that is not sending, then its runs and their counters; False when it is sending or gone.
+
+    The newsletter goes first, under its condition: its runs are never deleted from under a run that sends.
+    """
+    record = NewsletterRecord(business_id=business_id, newsletter_key=NEWSLETTER_PREFIX + newsletter_id)
+    if not delete_if(record, NewsletterRecord.newsletter_key.exists() & (NewsletterRecord.state != SENDING)):
+        return False
+    runs = NewsletterRecord.query(
+        business_id,
+        NewsletterRecord.newsletter_key.startswith(f"run#{newsletter_id}#"),
+        attributes_to_get=["business_id", "newsletter_key"],
+    )
+    with NewsletterRecord.batch_write() as batch:  # 25 keys per call
+        for run in runs:
+            batch.delete(run)
+    return True
+
+
+def skip_run(business_id: str, newsletter_id: str, run_id: str, now: datetime, reason: str) -> bool:
+    """Keep a firing that opened no run (and why), once; False when this run exists (a repeated firing)."""
+    record = NewsletterRecord(
+        business_id=business_id,
+        newsletter_key=_run_key(newsletter_id, run_id),
+        state=SKIPPED,
+        skip_reason=reason,
+        page=0,
+        created_at=to_iso(now),
+        finished_at=to_iso(now),
+        audience=0,
+        queued=0,
+    )
+    return save_if(record, NewsletterRecord.newsletter_key.does_not_exist())
+
+
 # -- runs -----------------------------------------------------------------------------------------
 
 
@@ -197,6 +232,7 @@ def _run_from(
         cursor=json.loads(record.cursor) if record.cursor else None,
         started_at=from_iso(record.created_at),
         finished_at=from_iso(record.finished_at),
+        skip_reason=record.skip_reason,
         counts=RunCounts(int(record.audience or 0), int(record.queued or 0), skipped),
         **extra,
     )
