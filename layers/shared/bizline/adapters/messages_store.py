@@ -218,6 +218,23 @@ def release_claim(business_id: str, message_id: str) -> None:
     )
 
 
+def count_inbound_since(business_id: str, customer_id: str, since: datetime | None, cap: int) -> int:
+    """The customer's messages in the conversation after `since` (all without one), counted up to `cap`.
+
+    One query of the conversation's index from `since` on; `cap` bounds what it reads.
+    """
+    after = MessageRecord.conversation_sort > to_iso(since) if since else None
+    found = MessageRecord.by_conversation.query(
+        _conversation_key(business_id, customer_id),
+        after,
+        filter_condition=MessageRecord.direction == "inbound",
+        scan_index_forward=False,
+        limit=cap,
+        attributes_to_get=["direction"],
+    )
+    return sum(1 for _ in found)
+
+
 def list_conversation_messages(
     business_id: str, customer_id: str, limit: int, cursor: str | None
 ) -> tuple[list[StoredMessage], str | None]:
