@@ -124,6 +124,7 @@ async function main() {
     const written = Date.now();
     const conversation = page.locator(".conversation", { hasText: text.slice(0, 40) });
     await conversation.waitFor({ timeout: 3000 });
+    await conversation.locator(".unread-in").waitFor(); // counted unread by the server
     step(`the customer's message appeared in the inbox after ${Date.now() - written} ms (${JSON.stringify(stored)})`);
     await shot(page, "desktop-inbox");
     await conversation.focus();
@@ -131,6 +132,11 @@ async function main() {
     await page.locator(".message.inbound", { hasText: text }).waitFor();
     await page.locator(".window-open").waitFor();
     step("the thread shows the message and the open window with its time left");
+    // Opened, it is read for the whole team; the owner assigns it to the agent.
+    await conversation.locator(".unread-in").waitFor({ state: "detached" });
+    await page.locator("#assignee").selectOption({ label: AGENT.email });
+    await conversation.locator(".assigned", { hasText: AGENT.email }).waitFor();
+    step("opened, the conversation counts as read; the owner assigned it to the agent");
     await shot(page, "desktop-thread");
 
     await page.getByRole("link", { name: "Settings" }).click();
@@ -193,6 +199,7 @@ async function main() {
     // The agent signs in, replies, and sees the reply reach read.
     await signIn(page, AGENT);
     if ((await page.getByRole("link", { name: "Settings" }).count()) !== 0) throw new Error("an agent sees Settings");
+    await page.locator("#assignee-filter").selectOption("mine"); // the conversations assigned to them
     await page.locator(".conversation", { hasText: text.slice(0, 40) }).click();
     await page.locator(".message.inbound", { hasText: text }).waitFor();
     await page.locator("#reply:not([disabled])").waitFor();

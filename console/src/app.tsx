@@ -125,6 +125,8 @@ export function App() {
           <Inbox
             api={api}
             memberId={session.memberId}
+            memberEmail={session.email}
+            owner={owner}
             customerId={route.customerId}
             open={(customerId) => go({ view: "inbox", customerId })}
           />

@@ -27,6 +27,9 @@ export interface Conversation {
   last_direction?: string | null;
   service_window_open: boolean;
   service_window_expires_at?: string | null;
+  unread?: number;
+  last_read_at?: string | null;
+  assignee?: { member_id: string; email: string } | null;
 }
 
 export interface Message {
@@ -134,6 +137,12 @@ export class Api {
   }
 
   conversations = () => this.request<Page<Conversation>>("GET", "/v1/conversations?limit=100");
+  markRead = (customerId: string) =>
+    this.request<Conversation>("POST", `/v1/conversations/${encodeURIComponent(customerId)}/read`);
+  assign = (customerId: string, memberId: string | null) =>
+    this.request<Conversation>("PUT", `/v1/conversations/${encodeURIComponent(customerId)}/assignee`, {
+      member_id: memberId,
+    });
   messages = (customerId: string) =>
     this.request<Page<Message>>("GET", `/v1/conversations/${encodeURIComponent(customerId)}/messages?limit=100`);
   reply = (customerId: string, phoneNumberId: string, text: string) =>

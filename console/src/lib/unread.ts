@@ -1,28 +1,27 @@
-// Which conversations have news since this member last opened them (kept in this browser, per member).
+// Unread counts come from the server: the team shares one inbox, so a conversation one member opened
+// is read for everyone. The server counts up to 100 customer messages since it was last opened.
 import type { Conversation } from "./api";
 
-export type Seen = Record<string, string>; // customer id -> last_message_at when last opened
+export const UNREAD_CAP = 100;
 
-const key = (memberId: string) => `bizline.console.seen.${memberId}`;
-
-export function loadSeen(memberId: string, storage: Storage = localStorage): Seen {
-  try {
-    return JSON.parse(storage.getItem(key(memberId)) ?? "{}") as Seen;
-  } catch {
-    return {};
-  }
+export function isUnread(conversation: Pick<Conversation, "unread">): boolean {
+  return (conversation.unread ?? 0) > 0;
 }
 
-export function markSeen(memberId: string, conversation: Conversation, seen: Seen, storage: Storage = localStorage): Seen {
-  if (!conversation.last_message_at) return seen;
-  const next = { ...seen, [conversation.customer_id]: conversation.last_message_at };
-  storage.setItem(key(memberId), JSON.stringify(next));
-  return next;
+/** What a badge shows: the count, or "99+" from the server's cap on. */
+export function unreadLabel(count: number): string {
+  return count >= UNREAD_CAP ? "99+" : String(count);
 }
 
-/** A customer wrote last, after the member last opened the conversation (or they never did). */
-export function isUnread(conversation: Conversation, seen: Seen): boolean {
-  if (conversation.last_direction !== "inbound" || !conversation.last_message_at) return false;
-  const opened = seen[conversation.customer_id];
-  return !opened || conversation.last_message_at > opened;
+/** Whether the open conversation has news to mark read: unread, and not already marked for this message. */
+export function needsMarking(conversation: Pick<Conversation, "unread" | "last_message_at">, markedAt?: string): boolean {
+  return isUnread(conversation) && conversation.last_message_at !== markedAt;
+}
+
+export type AssigneeFilter = "all" | "mine" | "unassigned";
+
+export function assignedAs(conversations: Conversation[], filter: AssigneeFilter, memberId: string): Conversation[] {
+  if (filter === "mine") return conversations.filter((c) => c.assignee?.member_id === memberId);
+  if (filter === "unassigned") return conversations.filter((c) => !c.assignee);
+  return conversations;
 }

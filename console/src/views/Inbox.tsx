@@ -1,12 +1,13 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { MessageBody } from "../components/MessageBody";
 import { StatusTicks } from "../components/StatusTicks";
 import { WindowTimer } from "../components/WindowTimer";
-import { ApiError, type Api, type Conversation, type Message } from "../lib/api";
+import { ApiError, type Api, type Conversation, type Member, type Message } from "../lib/api";
 import { formatTime, t } from "../lib/i18n";
 import { windowState } from "../lib/serviceWindow";
 import { missing, preview, sendable, variableKeys, type MessageTemplate } from "../lib/templates";
-import { isUnread, loadSeen, markSeen, type Seen } from "../lib/unread";
+import { assignedAs, isUnread, needsMarking, unreadLabel, type AssigneeFilter } from "../lib/unread";
 import { usePolling } from "../lib/usePolling";
 
 // Conversations and the open thread are read again every second: new messages show within 3 s.
@@ -33,26 +34,32 @@ export function matching(conversations: Conversation[], query: string): Conversa
 export function Inbox({
   api,
   memberId,
+  memberEmail,
+  owner,
   customerId,
   open,
 }: {
   api: Api;
   memberId: string;
+  memberEmail: string;
+  owner: boolean;
   customerId?: string;
   open: (id?: string) => void;
 }) {
-  const [seen, setSeen] = useState<Seen>(() => loadSeen(memberId));
-  const { data } = usePolling(() => api.conversations(), POLL_MS, []);
+  const { data, reload } = usePolling(() => api.conversations(), POLL_MS, []);
   const [query, setQuery] = useState("");
+  const [filter, setFilter] = useState<AssigneeFilter>("all");
   const all = byLastActivity(data?.items ?? []);
-  const conversations = matching(all, query);
+  const conversations = matching(assignedAs(all, filter, memberId), query);
   const current = all.find((c) => c.customer_id === customerId);
-  // The open conversation is read as it comes in.
-  const currentAt = current?.last_message_at;
+  // The open conversation is read as it comes in: marked once per new message, for the whole team.
+  const marked = useRef<Record<string, string | undefined>>({});
   useEffect(() => {
-    if (current && isUnread(current, seen)) setSeen(markSeen(memberId, current, seen));
-  }, [customerId, currentAt]);
-  const unread = all.filter((c) => isUnread(c, seen)).length;
+    if (!current || !needsMarking(current, marked.current[current.customer_id])) return;
+    marked.current[current.customer_id] = current.last_message_at ?? undefined;
+    api.markRead(current.customer_id).then(reload, () => undefined);
+  }, [customerId, current?.last_message_at, current?.unread]);
+  const unread = all.filter((c) => isUnread(c)).length;
   return (
     <div class={`inbox ${customerId ? "has-thread" : ""}`}>
       <section class="conversation-list" aria-label={t("conversations")}>
@@ -75,6 +82,18 @@ export function Inbox({
             value={query}
             onInput={(e) => setQuery((e.target as HTMLInputElement).value)}
           />
+          <label class="visually-hidden" for="assignee-filter">
+            {t("show")}
+          </label>
+          <select
+            id="assignee-filter"
+            value={filter}
+            onChange={(e) => setFilter((e.target as HTMLSelectElement).value as AssigneeFilter)}
+          >
+            <option value="all">{t("filterAll")}</option>
+            <option value="mine">{t("filterMine")}</option>
+            <option value="unassigned">{t("filterUnassigned")}</option>
+          </select>
         </div>
         {data === null ? (
           <p class="muted">{t("loading")}</p>
@@ -87,7 +106,7 @@ export function Inbox({
                 <button
                   type="button"
                   class={`conversation ${conversation.customer_id === customerId ? "selected" : ""} ${
-                    isUnread(conversation, seen) ? "unread" : ""
+                    isUnread(conversation) ? "unread" : ""
                   }`}
                   aria-current={conversation.customer_id === customerId ? "true" : undefined}
                   data-customer={conversation.customer_id}
@@ -99,6 +118,15 @@ export function Inbox({
                     {conversation.last_direction === "outbound" ? `${t("you")}: ` : ""}
                     {conversation.last_message_preview}
                   </span>
+                  {isUnread(conversation) && (
+                    <span
+                      class="badge unread-in"
+                      aria-label={t("unreadIn", { count: unreadLabel(conversation.unread ?? 0) })}
+                    >
+                      {unreadLabel(conversation.unread ?? 0)}
+                    </span>
+                  )}
+                  {conversation.assignee && <span class="assigned muted">{conversation.assignee.email}</span>}
                   <span
                     class={`dot ${windowState(conversation.service_window_expires_at, Date.now()).open ? "dot-open" : ""}`}
                     aria-hidden="true"
@@ -111,7 +139,21 @@ export function Inbox({
       </section>
       <section class="thread-pane" aria-label={current ? displayName(current) : t("pickConversation")}>
         {customerId ? (
-          <Thread api={api} customerId={customerId} conversation={current} back={() => open(undefined)} />
+          <Thread
+            api={api}
+            customerId={customerId}
+            conversation={current}
+            back={() => open(undefined)}
+            assignment={
+              <Assignment
+                api={api}
+                conversation={current}
+                me={{ member_id: memberId, email: memberEmail }}
+                owner={owner}
+                changed={reload}
+              />
+            }
+          />
         ) : (
           <p class="muted empty">{t("pickConversation")}</p>
         )}
@@ -120,16 +162,72 @@ export function Inbox({
   );
 }
 
+/** Whom the conversation is assigned to: nobody, me, or (for an owner, who sees the team) any member. */
+function Assignment({
+  api,
+  conversation,
+  me,
+  owner,
+  changed,
+}: {
+  api: Api;
+  conversation?: Conversation;
+  me: { member_id: string; email: string };
+  owner: boolean;
+  changed: () => void;
+}) {
+  const [team, setTeam] = useState<Pick<Member, "member_id" | "email">[]>([]);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    if (owner) api.members().then((page) => setTeam(page.items), () => setTeam([]));
+  }, [owner]);
+  if (!conversation) return null;
+  const current = conversation.assignee;
+  const others = [...team, ...(current ? [current] : [])].filter(
+    (member, index, all) => member.member_id !== me.member_id && all.findIndex((m) => m.member_id === member.member_id) === index,
+  );
+  const choose = async (memberId: string) => {
+    setError("");
+    try {
+      await api.assign(conversation.customer_id, memberId || null);
+      changed();
+    } catch (failure) {
+      setError(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+  return (
+    <span class="assignment">
+      <label for="assignee">{t("assignee")}</label>{" "}
+      <select id="assignee" value={current?.member_id ?? ""} onChange={(e) => choose((e.target as HTMLSelectElement).value)}>
+        <option value="">{t("nobody")}</option>
+        <option value={me.member_id}>{t("me", { email: me.email })}</option>
+        {others.map((member) => (
+          <option key={member.member_id} value={member.member_id}>
+            {member.email}
+          </option>
+        ))}
+      </select>
+      {error && (
+        <span class="error" role="alert">
+          {error}
+        </span>
+      )}
+    </span>
+  );
+}
+
 function Thread({
   api,
   customerId,
   conversation,
   back,
+  assignment,
 }: {
   api: Api;
   customerId: string;
   conversation?: Conversation;
   back: () => void;
+  assignment?: ComponentChildren;
 }) {
   const { data, reload } = usePolling(() => api.messages(customerId), POLL_MS, [customerId]);
   const messages = [...(data?.items ?? [])].reverse();
@@ -146,6 +244,7 @@ function Thread({
         </button>
         <h2>{conversation ? displayName(conversation) : customerId}</h2>
         <WindowTimer expiresAt={conversation?.service_window_expires_at} />
+        {assignment}
       </header>
       <ol class="messages" aria-live="polite">
         {messages.map((message) => (
