@@ -394,8 +394,9 @@ def test_a_run_hands_its_cursor_on_and_finishes_every_page(api, aws, bakery, mon
     assert (newsletter["state"], run["state"], run["audience"], run["queued"]) == ("sent", "sent", 3, 3)
 
 
-def test_recipients_beyond_the_numbers_messaging_limit_are_skipped_as_over_limit(api, aws, bakery):
+def test_recipients_beyond_the_numbers_messaging_limit_wait_for_the_window_and_are_sent_then(api, aws, bakery):
     from bizline.adapters import newsletters_store
+    from bizline.models.tasks import DispatchTask
 
     # Given the number's limit is 250 customers a day and 249 were reached in the last hours
     limit = api.request(
@@ -408,11 +409,36 @@ def test_recipients_beyond_the_numbers_messaging_limit_are_skipped_as_over_limit
     newsletters_store.add_usage(bakery["business"]["business_id"], NUMBER, datetime.now(UTC), 249)
     created = _create(api, bakery["key"]).json()
     # When the newsletter runs
-    _fire(created["newsletter_id"])
-    # Then one more is queued and the others are reported, not dropped
+    fired = _fire(created["newsletter_id"])
+    # Then one more is queued, and the run waits for the window with the other two, dropping no one
+    assert fired["outcome"] == "waiting for the messaging limit from page 1", fired
     assert len(queue_bodies(aws, "SendQueue")) == 1
-    _, run = _run(api, bakery["key"], created["newsletter_id"])
-    assert (run["queued"], run["skipped"]) == (1, {"over_limit": 2})
+    newsletter, run = _run(api, bakery["key"], created["newsletter_id"])
+    assert (newsletter["state"], run["state"], run["queued"], run["skipped"]) == ("sending", "sending", 1, {})
+    assert run["waiting_for_limit_until"] is not None
+    # When the rolling 24 hours free up (the customers reached leave the window) and the run looks again
+    usage = aws["dynamodb"].scan(TableName="NewslettersTable")["Items"]
+    for item in [i for i in usage if i["newsletter_key"]["S"].startswith("usage#")]:
+        aws["dynamodb"].delete_item(
+            TableName="NewslettersTable",
+            Key={"business_id": item["business_id"], "newsletter_key": item["newsletter_key"]},
+        )
+    task = DispatchTask(
+        business_id=bakery["business"]["business_id"],
+        newsletter_id=created["newsletter_id"],
+        run_id=run["run_id"],
+        page=1,
+    )
+    url = aws["sqs"].get_queue_url(QueueName="NewsletterDispatchQueue")["QueueUrl"]
+    for _ in range(2):  # and the queue delivers that look twice
+        aws["sqs"].send_message(QueueUrl=url, MessageBody=task.model_dump_json())
+    drain("NewsletterDispatchQueue", "NewsletterDispatcherFunction")
+    # Then the two who waited are queued, once each, and the run is sent
+    assert len(queue_bodies(aws, "SendQueue")) == 3
+    assert len({body["message_id"] for body in queue_bodies(aws, "SendQueue")}) == 3
+    newsletter, run = _run(api, bakery["key"], created["newsletter_id"])
+    assert (newsletter["state"], run["state"], run["audience"], run["queued"]) == ("sent", "sent", 3, 3)
+    assert run["waiting_for_limit_until"] is None
 
 
 def test_reschedule_replaces_the_schedule_and_send_now_runs_a_draft(api, aws, bakery):

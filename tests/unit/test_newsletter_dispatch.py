@@ -43,12 +43,20 @@ def test_a_paused_template_skips_everyone_subscribed_and_opt_out_still_counts_as
     assert plan.counts.skipped == {"template_paused": 1, "opted_out": 1}
 
 
-def test_the_messaging_limit_skips_the_rest_as_over_limit():
+def test_the_messaging_limit_stops_the_page_and_the_rest_waits_uncounted():
     assert rules.allowance("250", 249) == 1
     assert rules.allowance(None, 300) == 0  # Meta's starting tier until the business sets its own
     assert rules.allowance("unlimited", 10**9) is None
-    plan = rules.plan_page([_recipient(n) for n in range(5)], [], VARIABLES, True, remaining=2)
-    assert (plan.counts.queued, plan.counts.skipped) == (2, {"over_limit": 3})
+    # Given five subscribers, the second opted out, and room for two more customers
+    page = [_recipient(0), _recipient(1, subscribed=False), *[_recipient(n) for n in range(2, 5)]]
+    plan = rules.plan_page(page, [], VARIABLES, True, remaining=2)
+    # Then two are queued, the opt-out counted, and the page stops at the third one to send: they wait
+    assert [recipient.customer_id for recipient, _ in plan.queue] == [page[0].customer_id, page[2].customer_id]
+    assert (plan.counts.audience, plan.counts.queued, plan.counts.skipped) == (3, 2, {"opted_out": 1})
+    assert (plan.decided, plan.waits_for_limit) == (3, True)
+    # And a page the limit does not reach is decided whole
+    whole = rules.plan_page(page, [], VARIABLES, True, remaining=4)
+    assert (whole.decided, whole.waits_for_limit, whole.counts.queued) == (5, False, 4)
 
 
 def test_the_rolling_window_starts_on_the_hour_after_24_hours_ago():

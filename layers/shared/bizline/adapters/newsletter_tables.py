@@ -32,12 +32,12 @@ class NewsletterRecord(Model):
     cursor = UnicodeAttribute(null=True)
     finished_at = UnicodeAttribute(null=True)
     skip_reason = UnicodeAttribute(null=True)
+    waits_until = UnicodeAttribute(null=True)
     # A run is worked on by one invocation at a time: the one holding the lease, until it ends.
     lease_until = UnicodeAttribute(null=True)
     audience = NumberAttribute(null=True)
     queued = NumberAttribute(null=True)
     skipped_opted_out = NumberAttribute(null=True)
-    skipped_over_limit = NumberAttribute(null=True)
     skipped_template_paused = NumberAttribute(null=True)
     skipped_missing_variable = NumberAttribute(null=True)
     sent = NumberAttribute(null=True)

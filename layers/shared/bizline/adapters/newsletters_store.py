@@ -22,7 +22,6 @@ NEWSLETTER_PREFIX = "nl#"
 STAT_SHARDS = 8
 _SKIPPED = {
     "opted_out": NewsletterRecord.skipped_opted_out,
-    "over_limit": NewsletterRecord.skipped_over_limit,
     "template_paused": NewsletterRecord.skipped_template_paused,
     "missing_variable": NewsletterRecord.skipped_missing_variable,
 }
@@ -233,6 +232,7 @@ def _run_from(
         started_at=from_iso(record.created_at),
         finished_at=from_iso(record.finished_at),
         skip_reason=record.skip_reason,
+        waits_until=from_iso(record.waits_until),
         counts=RunCounts(int(record.audience or 0), int(record.queued or 0), skipped),
         **extra,
     )
@@ -246,16 +246,19 @@ def advance_run(
     cursor: dict[str, Any] | None,
     counts: RunCounts,
     finished: tuple[str, datetime] | None = None,
+    waits_until: datetime | None = None,
 ) -> bool:
     """Count page `page` and move the run past it (or finish it); False when the run is not at that page.
 
-    The page number is the condition: a second invocation of the same page counts nothing.
+    The page number is the condition: a second invocation of the same page counts nothing. `waits_until`
+    says the run waits for the number's messaging limit until then (cleared by the next page).
     """
     actions = [
         NewsletterRecord.page.set(page + 1),
         NewsletterRecord.audience.add(counts.audience),
         NewsletterRecord.queued.add(counts.queued),
         NewsletterRecord.cursor.set(json.dumps(cursor)) if cursor else NewsletterRecord.cursor.remove(),
+        NewsletterRecord.waits_until.set(to_iso(waits_until)) if waits_until else NewsletterRecord.waits_until.remove(),
     ]
     actions += [_SKIPPED[reason].add(number) for reason, number in counts.skipped.items() if number]
     if finished is not None:

@@ -197,6 +197,11 @@ def put_keywords(business_id: str, opt_out: list[str], opt_in: list[str], at: da
     ).save()
 
 
+def cursor_after(business_id: str, customer_id: str) -> dict[str, Any]:
+    """Where a page of recipients starts that goes on right after this subscriber (as a page's own cursor reads)."""
+    return {"business_id": {"S": business_id}, "subscriber_key": {"S": _key(customer_id)}}
+
+
 def recipients_page(
     business_id: str, limit: int, start_key: dict[str, Any] | None
 ) -> tuple[list[Recipient], dict[str, Any] | None]:

@@ -17,7 +17,7 @@ SKIPPED = "skipped"
 NewsletterState = Literal["draft", "scheduled", "sending", "sent", "cancelled", "failed"]
 # A run is in one of its newsletter's states, or `skipped`: a firing that opened no run (skip_reason says why).
 RunState = Literal["sending", "sent", "cancelled", "failed", "skipped"]
-SKIP_REASONS = ("opted_out", "over_limit", "template_paused", "missing_variable")
+SKIP_REASONS = ("opted_out", "template_paused", "missing_variable")
 MESSAGING_LIMITS = ("250", "2000", "10000", "100000", "unlimited")
 MessagingLimit = Literal["250", "2000", "10000", "100000", "unlimited"]
 # A named template's variables by name (`first_name`); a numbered one's by component and place (`body.1`).
@@ -130,6 +130,11 @@ class RunStats(ResponseModel):
     skip_reason: str | None = Field(
         default=None, description="Why a firing sent nothing: `previous_run_sending` (a recurring run still underway)."
     )
+    waiting_for_limit_until: datetime | None = Field(
+        default=None,
+        description="The number's messaging limit is reached: the rest of the audience waits for the rolling "
+        "24 hours to free up, looked at again at this time.",
+    )
     started_at: datetime
     finished_at: datetime | None = None
     audience: int
@@ -139,7 +144,7 @@ class RunStats(ResponseModel):
     read: int
     failed: int
     failed_reasons: dict[str, int] = Field(description="Meta's error codes and how many sends each failed.")
-    skipped: dict[str, int] = Field(description="opted_out, over_limit, template_paused, missing_variable.")
+    skipped: dict[str, int] = Field(description="opted_out, template_paused, missing_variable.")
 
 
 class Newsletter(ResponseModel):
@@ -200,6 +205,7 @@ class StoredRun:
     started_at: datetime
     finished_at: datetime | None = None
     skip_reason: str | None = None
+    waits_until: datetime | None = None
     counts: RunCounts = field(default_factory=RunCounts)
     statuses: dict[str, int] = field(default_factory=dict)
     failed_reasons: dict[str, int] = field(default_factory=dict)

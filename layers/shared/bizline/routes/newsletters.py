@@ -67,7 +67,8 @@ def build_router() -> Router:
         description=(
             "State (draft, scheduled, sending, sent, cancelled, failed) and per run: audience, queued, sent, "
             "delivered, read, failed (by Meta's error code; 131049 is Meta's per-user marketing limit) and skipped "
-            "(opted_out, over_limit, template_paused, missing_variable)."
+            "(opted_out, template_paused, missing_variable); a run stopped by the number's messaging limit "
+            "shows `waiting_for_limit_until`."
         ),
         tags=_TAGS,
         security=AUTHENTICATED,
@@ -147,7 +148,8 @@ def build_router() -> Router:
         summary="Set a number's messaging limit",
         description=(
             "Meta's tier for the number (WhatsApp Manager shows it): 250, 2000, 10000, 100000 or unlimited. "
-            "Recipients of a run past it are skipped as `over_limit`, never dropped silently."
+            "Recipients of a run past it wait for the rolling 24 hours to free up (the run shows "
+            "`waiting_for_limit_until`) and are sent then, never dropped silently."
         ),
         tags=_TAGS,
         security=AUTHENTICATED,

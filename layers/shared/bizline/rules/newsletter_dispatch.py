@@ -3,8 +3,12 @@
 A subscriber is in the audience when the newsletter goes to all, or when they carry one of its tags.
 Of the audience, each one is either queued or skipped with a reason: opted out (checked when the
 page is read, so an opt-out between scheduling and sending wins), the template no longer sendable
-(paused or disabled by Meta), over the number's messaging limit (unique customers per rolling 24
-hours, Meta's tiers), or a variable their attributes cannot fill. Nobody is dropped silently.
+(paused or disabled by Meta), or a variable their attributes cannot fill. The number's messaging
+limit (Meta's tiers: customers per rolling 24 hours) stops a page instead: whoever is past it waits
+for the window to free up, and the run goes on with them then. Nobody is dropped silently.
+
+The window counts each customer a run queued, by hour: a customer reached by two runs of one day
+counts twice, so bizline stays below Meta's limit rather than at it (Meta counts them once).
 """
 
 from collections import Counter
@@ -15,12 +19,7 @@ from datetime import datetime, timedelta
 from bizline.models.newsletters import Recipient, RunCounts
 from bizline.rules.templates import NAMED, VARIABLE_HOLDERS, TemplateVariables, send_components
 
-OPTED_OUT, OVER_LIMIT, TEMPLATE_PAUSED, MISSING_VARIABLE = (
-    "opted_out",
-    "over_limit",
-    "template_paused",
-    "missing_variable",
-)
+OPTED_OUT, TEMPLATE_PAUSED, MISSING_VARIABLE = ("opted_out", "template_paused", "missing_variable")
 # Meta's messaging limits: unique customers a business number may start conversations with per rolling 24 hours.
 LIMITS: dict[str, int | None] = {"250": 250, "2000": 2000, "10000": 10000, "100000": 100000, "unlimited": None}
 DEFAULT_LIMIT = "250"
@@ -32,14 +31,23 @@ PREVIOUS_RUN_SENDING = "previous_run_sending"
 # A run queues all its pages within minutes (the sender paces the sends, not the dispatcher): one that
 # still says `sending` after this is stuck, and does not keep later firings from running.
 STUCK_AFTER = timedelta(hours=1)
+# A run stopped by the number's messaging limit looks again this much later (SQS's longest delay): the
+# rolling window frees hour by hour, and each look costs a few reads.
+LIMIT_RECHECK = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
 class PagePlan:
-    """A page's decision: whom to queue (with their variable values) and what it counts."""
+    """A page's decision: whom to queue (with their variable values) and what it counts.
+
+    `decided` recipients of the page were decided (all of them, unless the messaging limit stopped the
+    page: then `waits_for_limit`, and the rest of the page waits for the next window, uncounted).
+    """
 
     queue: list[tuple[Recipient, dict[str, str]]] = field(default_factory=list)
     counts: RunCounts = field(default_factory=RunCounts)
+    decided: int = 0
+    waits_for_limit: bool = False
 
 
 def in_audience(recipient: Recipient, audience_tags: list[str]) -> bool:
@@ -86,25 +94,31 @@ def plan_page(
     template_sendable: bool,
     remaining: int | None,
 ) -> PagePlan:
-    """Decide one page: queue or skip (with the reason) each subscriber of the audience, within `remaining`."""
+    """Decide one page: queue or skip (with the reason) each subscriber of the audience, within `remaining`.
+
+    The first one to queue past `remaining` stops the page: they and the rest wait for the next window.
+    """
     queue: list[tuple[Recipient, dict[str, str]]] = []
     skipped: Counter[str] = Counter()
-    audience = 0
+    audience = decided = 0
+    waits = False
     for recipient in recipients:
-        if not in_audience(recipient, audience_tags):
-            continue
-        audience += 1
-        if not recipient.subscribed:
-            skipped[OPTED_OUT] += 1
-        elif not template_sendable:
-            skipped[TEMPLATE_PAUSED] += 1
-        elif (values := fill_variables(variables, recipient.attributes)) is None:
-            skipped[MISSING_VARIABLE] += 1
-        elif remaining is not None and len(queue) >= remaining:
-            skipped[OVER_LIMIT] += 1
-        else:
-            queue.append((recipient, values))
-    return PagePlan(queue, RunCounts(audience=audience, queued=len(queue), skipped=dict(skipped)))
+        if in_audience(recipient, audience_tags):
+            if not recipient.subscribed:
+                skipped[OPTED_OUT] += 1
+            elif not template_sendable:
+                skipped[TEMPLATE_PAUSED] += 1
+            elif (values := fill_variables(variables, recipient.attributes)) is None:
+                skipped[MISSING_VARIABLE] += 1
+            elif remaining is not None and len(queue) >= remaining:
+                waits = True
+                break
+            else:
+                queue.append((recipient, values))
+            audience += 1
+        decided += 1
+    counts = RunCounts(audience=audience, queued=len(queue), skipped=dict(skipped))
+    return PagePlan(queue, counts, decided, waits)
 
 
 def variable_keys(variables: TemplateVariables) -> set[str]:

@@ -125,10 +125,22 @@ def _pages(newsletter: StoredNewsletter, run: StoredRun, seconds_left: Callable[
             newsletters_store.add_usage(business_id, newsletter.phone_number_id, now, len(tasks))
             remaining = None if remaining is None else remaining - len(tasks)
         queued_before += plan.counts.queued
-        finished = None if next_key else (_final_state(newsletter, template is not None, queued_before), now)
-        if not newsletters_store.advance_run(business_id, newsletter_id, run_id, page, next_key, plan.counts, finished):
+        waits_until = None
+        if plan.waits_for_limit:
+            # The rest of the page, from the first one the limit stopped, is the next page.
+            last = recipients[plan.decided - 1] if plan.decided else None
+            next_key = subscribers_store.cursor_after(business_id, last.customer_id) if last else cursor
+            waits_until = now + rules.LIMIT_RECHECK
+        finished = None
+        if not next_key and waits_until is None:
+            finished = (_final_state(newsletter, template is not None, queued_before), now)
+        if not newsletters_store.advance_run(
+            business_id, newsletter_id, run_id, page, next_key, plan.counts, finished, waits_until
+        ):
             return f"the run moved on from page {page} without this invocation"
         page, cursor = page + 1, next_key
+        if waits_until is not None:
+            return _wait_for_limit(newsletter, run_id, page, now)
         if finished is not None:
             state = finished[0]
             newsletters_store.set_state(
@@ -140,6 +152,19 @@ def _pages(newsletter: StoredNewsletter, run: StoredRun, seconds_left: Callable[
             task = DispatchTask(business_id=business_id, newsletter_id=newsletter_id, run_id=run_id, page=page)
             queues.send_tasks(get_settings().newsletter_dispatch_queue_url, [task])
             return f"handed over at page {page}"
+
+
+def _wait_for_limit(newsletter: StoredNewsletter, run_id: str, page: int, now: datetime) -> str:
+    """Hand the run to an invocation after the recheck delay: the rest of the audience waits, nobody is dropped."""
+    business_id, newsletter_id = newsletter.business_id, newsletter.newsletter_id
+    newsletters_store.release_run(business_id, newsletter_id, run_id)
+    # Touched, so a run waiting for its window never looks stuck to the next firing.
+    newsletters_store.set_state(business_id, newsletter_id, SENDING, now, (SENDING,))
+    task = DispatchTask(business_id=business_id, newsletter_id=newsletter_id, run_id=run_id, page=page)
+    delay = int(rules.LIMIT_RECHECK.total_seconds())
+    queues.send_tasks(get_settings().newsletter_dispatch_queue_url, [task], delay_seconds=delay)
+    logger.info("run waits for the messaging limit", extra={"newsletter_id": newsletter_id, "page": page})
+    return f"waiting for the messaging limit from page {page}"
 
 
 def _final_state(newsletter: StoredNewsletter, template_sendable: bool, queued: int) -> str:

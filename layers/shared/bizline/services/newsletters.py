@@ -47,6 +47,7 @@ def _run_view(run: StoredRun) -> RunStats:
         started_at=run.started_at,
         finished_at=run.finished_at,
         skip_reason=run.skip_reason,
+        waiting_for_limit_until=run.waits_until,
         audience=run.counts.audience,
         queued=run.counts.queued,
         sent=run.statuses.get("sent", 0),
