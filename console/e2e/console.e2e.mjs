@@ -206,6 +206,18 @@ async function usageShowsNewsletter(page) {
   await shot(page, "desktop-usage");
 }
 
+/** The owner rotates the callback secret (shown once) and adds the account's second number from Settings. */
+async function secretAndNumbers(page) {
+  await page.locator("#rotate-secret").click();
+  await page.locator("#new-secret", { hasText: "whsec_" }).waitFor();
+  const account = page.locator('.accounts [data-waba="200000000000001"]'); // the demo's sandbox account
+  await account.getByRole("button", { name: "Numbers of this account" }).click();
+  await account.locator('[data-available="100000000000001"] .badge').waitFor(); // the demo's number: added
+  await account.locator('[data-available="100000000000003"]').getByRole("button", { name: "Add" }).click();
+  await page.locator('.numbers [data-number="100000000000003"]').waitFor();
+  step("the owner rotated the callback secret and added the account's second number");
+}
+
 async function main() {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
@@ -254,6 +266,7 @@ async function main() {
     await page.getByRole("button", { name: "Invite" }).click();
     await page.locator(`[data-member="${NEWCOMER.email}"]`).waitFor();
     step("the owner invited a new agent");
+    await secretAndNumbers(page);
     await shot(page, "desktop-settings");
     const template = await approvedDemoTemplate(); // approved before the screen reads the templates
     await importSubscribers(page);
