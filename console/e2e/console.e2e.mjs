@@ -218,6 +218,16 @@ async function secretAndNumbers(page) {
   step("the owner rotated the callback secret and added the account's second number");
 }
 
+/** An agent follows the newsletters read-only: the sent one with its stats, nothing to compose or import. */
+async function agentReadsNewsletters(page) {
+  await page.getByRole("link", { name: "Newsletters" }).click();
+  await page.locator('.newsletter[data-state="sent"] [data-stat="delivered"]').first().waitFor();
+  if ((await page.locator("#compose-title, #import-title").count()) !== 0) throw new Error("an agent may compose");
+  if ((await page.getByRole("link", { name: "Usage" }).count()) !== 0) throw new Error("an agent sees Usage");
+  await page.getByRole("link", { name: "Inbox" }).click();
+  step("the agent sees the newsletter and its stats, read-only");
+}
+
 async function main() {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
@@ -318,6 +328,7 @@ async function main() {
     // The agent signs in, replies, and sees the reply reach read.
     await signIn(page, AGENT);
     if ((await page.getByRole("link", { name: "Settings" }).count()) !== 0) throw new Error("an agent sees Settings");
+    await agentReadsNewsletters(page);
     await page.locator(".conversation", { hasText: text.slice(0, 40) }).click();
     await page.locator(".message.inbound", { hasText: text }).waitFor();
     await page.locator("#reply:not([disabled])").waitFor();
