@@ -224,7 +224,7 @@ async function agentReadsNewsletters(page) {
   await page.locator('.newsletter[data-state="sent"] [data-stat="delivered"]').first().waitFor();
   if ((await page.locator("#compose-title, #import-title").count()) !== 0) throw new Error("an agent may compose");
   if ((await page.getByRole("link", { name: "Usage" }).count()) !== 0) throw new Error("an agent sees Usage");
-  await page.getByRole("link", { name: "Inbox" }).click();
+  await page.getByRole("navigation").getByRole("link", { name: "Inbox" }).click();
   step("the agent sees the newsletter and its stats, read-only");
 }
 
