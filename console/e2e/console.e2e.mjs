@@ -370,7 +370,10 @@ async function main() {
     await shot(phone, "phone-settings");
     await phone.getByRole("link", { name: "Newsletter" }).click();
     await phone.locator("#templates-title").waitFor();
+    await phone.locator('.newsletter[data-state="sent"] [data-stat="delivered"]').first().waitFor();
     await shot(phone, "phone-newsletters");
+    await phone.locator("#nl-zone").scrollIntoViewIfNeeded();
+    await shot(phone, "phone-newsletters-compose");
     await phone.getByRole("link", { name: "Nutzung" }).click();
     await phone.locator(".usage-chart rect.bar").first().waitFor();
     await shot(phone, "phone-usage");

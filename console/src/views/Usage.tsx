@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { CHART_METERS, UsageChart } from "../components/UsageChart";
 import { ApiError, type Api } from "../lib/api";
 import { businessApi, type Invoice, type UsageReport } from "../lib/businessApi";
-import { formatTime, lang } from "../lib/i18n";
+import { formatTime, lang, t } from "../lib/i18n";
 import { st, type ScreenKey } from "../lib/screenTexts";
 import { usePolling } from "../lib/usePolling";
 import "../screens.css";
@@ -36,7 +36,7 @@ export function Usage({ api }: { api: Api }) {
         </div>
         {error && <p class="error">{error.message}</p>}
         {usage === null ? (
-          <p class="muted">…</p>
+          <p class="muted">{t("loading")}</p>
         ) : (
           <>
             <p>
@@ -106,7 +106,7 @@ function Invoices({ calls }: { calls: ReturnType<typeof businessApi> }) {
     <section class="card" aria-labelledby="invoices-title">
       <h2 id="invoices-title">{st("invoices")}</h2>
       {invoices === null ? (
-        <p class="muted">…</p>
+        <p class="muted">{t("loading")}</p>
       ) : invoices.length === 0 ? (
         <p class="muted">{st("noInvoices")}</p>
       ) : (

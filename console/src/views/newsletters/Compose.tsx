@@ -104,6 +104,7 @@ export function Compose({ calls, templates, subscribers, numbers, created }: Pro
             </option>
           ))}
         </select>
+        {numbers.length === 0 && <p class="muted">{st("noNumbers")}</p>}
         {variableKeys(template).map((key, index) => {
           const choice = choices[key] ?? { from: "text", value: "", fallback: "" };
           return (

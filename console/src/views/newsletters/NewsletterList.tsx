@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../../lib/api";
 import type { BusinessApi, Newsletter, RunStats } from "../../lib/businessApi";
-import { formatTime } from "../../lib/i18n";
+import { formatTime, t } from "../../lib/i18n";
 import { st, type ScreenKey } from "../../lib/screenTexts";
 
 // Stats move while a run sends and while Meta's statuses come in after it: a newsletter is
@@ -86,7 +86,7 @@ export function NewsletterList({ calls, readOnly, version }: { calls: BusinessAp
     <section class="card" aria-labelledby="newsletters-title" data-tick={tick}>
       <h2 id="newsletters-title">{st("newslettersTitle")}</h2>
       {items === null ? (
-        <p class="muted">…</p>
+        <p class="muted">{t("loading")}</p>
       ) : items.length === 0 ? (
         <p class="muted">{st("noNewsletters")}</p>
       ) : (

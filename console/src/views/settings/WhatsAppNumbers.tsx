@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, type Api } from "../../lib/api";
 import { businessApi, type PhoneNumber, type WhatsAppAccount } from "../../lib/businessApi";
-import { formatTime } from "../../lib/i18n";
+import { formatTime, t } from "../../lib/i18n";
 import { st } from "../../lib/screenTexts";
 import "../../screens.css";
 
@@ -101,7 +101,7 @@ export function WhatsAppNumbers({ api }: { api: Api }) {
       </form>
       <h3>{st("yourNumbers")}</h3>
       {numbers === null ? (
-        <p class="muted">…</p>
+        <p class="muted">{t("loading")}</p>
       ) : numbers.length === 0 ? (
         <p class="muted">{st("noNumbers")}</p>
       ) : (
