@@ -44,11 +44,12 @@ export function UsageChart({ month, days, label, names }: { month: string; days:
   const bottom = 20;
   const headroom = 10; // the top tick's label stays inside the drawing
   const slot = (width - left) / all.length;
+  // Gridlines at whole messages: the middle one rounded, drawn where its number is.
   const y = (n: number) => ((height - bottom - headroom) * n) / top;
   return (
     <figure class="usage-chart">
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label} preserveAspectRatio="none">
-        {[0, top / 2, top].map((tick) => (
+        {[0, Math.round(top / 2), top].map((tick) => (
           <g key={tick}>
             <line x1={left} x2={width} y1={height - bottom - y(tick)} y2={height - bottom - y(tick)} stroke="#dde1e6" />
             <text x={left - 4} y={height - bottom - y(tick) + 4} text-anchor="end" font-size="10" fill="#5b6573">
