@@ -24,7 +24,9 @@ export type NewsletterState = "draft" | "scheduled" | "sending" | "sent" | "canc
 
 export interface RunStats {
   run_id: string;
-  state: NewsletterState;
+  /** `skipped`: a recurring firing that opened no run while the one before still sent (skip_reason). */
+  state: NewsletterState | "skipped";
+  skip_reason?: string | null;
   started_at: string;
   finished_at?: string | null;
   audience: number;

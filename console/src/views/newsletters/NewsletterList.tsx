@@ -93,7 +93,8 @@ export function NewsletterList({ calls, readOnly, version }: { calls: BusinessAp
         <ul class="list">
           {items.map((listed) => {
             const newsletter = { ...listed, ...(details.current.get(listed.newsletter_id) ?? {}), state: listed.state };
-            const run = newsletter.runs?.[0];
+            // The newest run that sent (a skipped firing of a recurring one has nothing to count)
+            const run = newsletter.runs?.find((candidate) => candidate.state !== "skipped");
             return (
               <li key={newsletter.newsletter_id} class="newsletter" data-newsletter={newsletter.name} data-state={newsletter.state}>
                 <div class="row">
