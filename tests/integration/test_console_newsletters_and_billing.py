@@ -142,3 +142,28 @@ def test_usage_invoices_and_numbers_are_the_owners(api, aws):
     ):
         status, refused = _as_member(function, "GET", route, business_id, "agent")
         assert (status, refused["error"]["code"]) == (403, "role_not_allowed"), route
+
+
+def test_an_owner_sends_a_draft_now_from_the_console(api, aws):
+    # Given a business with a number, an approved template and a newsletter created without a time (a draft)
+    business, key = sign_up(api)
+    business_id = business["business_id"]
+    add_number(api, key, NUMBER)
+    approved_template(api, aws, key, WEEKLY)
+    body = {
+        "name": "Heute frisch",
+        "from_phone_number_id": NUMBER,
+        "template": {"name": "weekly_offer", "language": "de"},
+        "variables": VARIABLES,
+    }
+    status, draft = _newsletters("POST", "/team/v1/newsletters", business_id, "owner", body=body)
+    assert (status, draft["state"]) == (201, "draft")
+    one = {"newsletter_id": draft["newsletter_id"]}
+    send_now = "/team/v1/newsletters/{newsletter_id}/send-now"
+    # When an agent tries to send it, and then the owner sends it now
+    assert _newsletters("POST", send_now, business_id, "agent", parameters=one)[0] == 403
+    status, sending = _newsletters("POST", send_now, business_id, "owner", parameters=one)
+    # Then it is sending, as every member reads it
+    assert (status, sending["state"]) == (202, "sending")
+    status, shown = _newsletters("GET", "/team/v1/newsletters/{newsletter_id}", business_id, "agent", parameters=one)
+    assert (status, shown["state"]) == (200, "sending")
