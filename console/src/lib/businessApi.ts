@@ -1,8 +1,7 @@
 // The console's calls for newsletters, usage and invoices, and the WhatsApp connection: the /team
 // twins of the /v1 routes (see the README for their shapes), through the signed-in member's Api.
 import type { Api, Page } from "./api";
-import type { SubscriberItem } from "./csvImport";
-import type { BatchResult } from "./csvImport";
+import type { BatchResult, SubscriberItem } from "./csvImport";
 import type { MessageTemplate } from "./templates";
 
 export interface Consent {
