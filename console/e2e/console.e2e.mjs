@@ -1,7 +1,8 @@
 // The console as a person uses it, in Debian's chromium (playwright-core, no downloaded browser),
 // against a running local platform (BIZLINE_API, e.g. started by tests/console/test_console_in_a_browser.py):
 // the owner signs in, a customer's message (`make customer`) appears in the inbox without a reload,
-// the agent replies and sees it reach read. Screenshots of each main screen, desktop and phone,
+// the agent replies and sees it reach read; a CSV import, a newsletter scheduled 10 s ahead shown
+// sent with its stats, and the usage chart showing it. Screenshots of each main screen, desktop and phone,
 // go to SCREENSHOTS (a git-ignored build folder). Any console error or failed request fails the run.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -95,6 +96,138 @@ async function signIn(page, who) {
   await page.locator(".topbar .member .email").filter({ hasText: who.email }).waitFor({ timeout: 10_000 });
 }
 
+// -- newsletters and usage ----------------------------------------------------------------------
+const DEMO_API_KEY = "bzl_demo_bakery_local_only_do_not_use_in_aws_000000000"; // the banner's demo key
+const SUBSCRIBERS_CSV = [
+  "wa_id,first_name,tags",
+  "+43 660 1234567,Anna,stammkunde", // the demo customer
+  "436601234568,Bert,stammkunde",
+  "12,Zu kurz,", // row 4: no WhatsApp number
+].join("\n");
+
+/** The demo bakery submits a template with its API key; the sandbox approves it about a second later. */
+async function approvedDemoTemplate() {
+  const headers = { authorization: `Bearer ${DEMO_API_KEY}`, "content-type": "application/json" };
+  const body = {
+    name: "wochenangebot",
+    language: "de",
+    category: "marketing",
+    components: [
+      {
+        type: "BODY",
+        text: "Hallo {{first_name}}, frische {{offer}} heute!",
+        example: { body_text_named_params: [{ param_name: "first_name", example: "Anna" }, { param_name: "offer", example: "Kipferl" }] },
+      },
+    ],
+  };
+  const created = await fetch(`${API}/v1/templates`, { method: "POST", headers, body: JSON.stringify(body) });
+  if (created.status !== 201) throw new Error(`creating the demo template failed: ${created.status} ${await created.text()}`);
+  for (let i = 0; i < 40; i++) {
+    const listed = await (await fetch(`${API}/v1/templates`, { headers })).json();
+    if (listed.items.some((t) => t.name === body.name && t.status === "APPROVED")) return body.name;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error("the sandbox did not approve the demo template");
+}
+
+/** A wall-clock time in an IANA zone, as a datetime-local input takes it (seconds included). */
+function wallClockIn(seconds, zone) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit",
+    }).formatToParts(new Date(Date.now() + seconds * 1000)).map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
+}
+
+async function textBecomes(locator, wanted, timeout) {
+  const until = Date.now() + timeout;
+  let seen = "";
+  while (Date.now() < until) {
+    seen = ((await locator.count()) ? await locator.first().textContent() : "") ?? "";
+    if (seen.trim() === wanted) return;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`expected "${wanted}", saw "${seen}"`);
+}
+
+/** The owner imports a CSV of the demo customers: a progress bar, two subscribed, row 4 refused by its row number. */
+async function importSubscribers(page) {
+  await page.getByRole("link", { name: "Newsletters" }).click();
+  await page.locator("#import-title").waitFor();
+  await page.locator("#csv-file").setInputFiles({ name: "kundschaft.csv", mimeType: "text/csv", buffer: Buffer.from(SUBSCRIBERS_CSV) });
+  await page.locator("#consent-text").fill("Ja, ich möchte den Newsletter der Bäckerei per WhatsApp.");
+  await page.getByRole("button", { name: /^Import/ }).click();
+  await page.locator("#import-progress").waitFor();
+  await page.locator(".import-summary", { hasText: "2 imported, 1 refused" }).waitFor();
+  await page.locator('.row-errors [data-row="4"]').waitFor();
+  await page.locator('.subscribers [data-subscriber="436601234568"]').waitFor();
+  step("the owner imported a CSV: two subscribed, row 4 refused with its row number");
+}
+
+/** The owner composes a newsletter from the approved template, previews it for Anna, schedules it 10 s ahead in Vienna. */
+async function scheduleNewsletter(page, template) {
+  const name = `Wochenangebot ${Date.now()}`;
+  await page.locator("#nl-template option", { hasText: template }).waitFor({ state: "attached" });
+  await page.locator("#nl-name").fill(name);
+  await page.locator("#nl-var-0-fallback").fill("liebe Kundschaft"); // first_name from the attribute of its name
+  await page.locator("#nl-var-1-from").selectOption("text");
+  await page.locator("#nl-var-1").fill("Kipferl");
+  const anna = await page.locator("#nl-preview-subscriber option", { hasText: "436601234567" }).getAttribute("value");
+  await page.locator("#nl-preview-subscriber").selectOption(anna);
+  await page.locator(".newsletter-preview", { hasText: "Hallo Anna, frische Kipferl heute!" }).waitFor({ timeout: 5000 });
+  await page.locator("#nl-zone").selectOption("Europe/Vienna");
+  await page.locator("#nl-send-at").fill(wallClockIn(10, "Europe/Vienna"));
+  await page.getByRole("button", { name: "Schedule" }).click();
+  const newsletter = page.locator(`.newsletter[data-newsletter="${name}"]`);
+  await newsletter.waitFor();
+  step("the owner scheduled a newsletter 10 s ahead, in Vienna's time, with a preview for Anna");
+  await page.locator("#newsletters-title").scrollIntoViewIfNeeded();
+  await shot(page, "desktop-newsletters");
+  await page.locator(`.newsletter[data-newsletter="${name}"][data-state="sent"]`).waitFor({ timeout: 40_000 });
+  await textBecomes(newsletter.locator('[data-stat="audience"] dd'), "2", 10_000);
+  await textBecomes(newsletter.locator('[data-stat="delivered"] dd'), "2", 20_000);
+  step("the newsletter shows as sent, with its stats: audience 2, delivered 2");
+  await shot(page, "desktop-newsletters-sent");
+}
+
+/** The usage chart shows today's newsletter messages (the sandbox prices a template as utility). */
+async function usageShowsNewsletter(page) {
+  await page.getByRole("link", { name: "Usage" }).click();
+  await page.locator("#usage-title").waitFor();
+  const today = new Date().toISOString().slice(0, 10);
+  const bar = page.locator(`.usage-chart [data-day="${today}"] rect[data-meter="utility"]`);
+  await bar.waitFor({ timeout: 20_000 });
+  const until = Date.now() + 20_000;
+  while (Number(await bar.getAttribute("data-count")) < 2 && Date.now() < until) await page.waitForTimeout(500);
+  if (Number(await bar.getAttribute("data-count")) < 2) throw new Error("the usage chart does not show the newsletter's two messages");
+  step("the usage chart shows today's two newsletter messages");
+  await shot(page, "desktop-usage");
+}
+
+/** The owner rotates the callback secret (shown once) and adds the account's second number from Settings. */
+async function secretAndNumbers(page) {
+  await page.locator("#rotate-secret").click();
+  await page.locator("#new-secret", { hasText: "whsec_" }).waitFor();
+  const account = page.locator('.accounts [data-waba="200000000000001"]'); // the demo's sandbox account
+  await account.getByRole("button", { name: "Numbers of this account" }).click();
+  await account.locator('[data-available="100000000000001"] .badge').waitFor(); // the demo's number: added
+  await account.locator('[data-available="100000000000003"]').getByRole("button", { name: "Add" }).click();
+  await page.locator('.numbers [data-number="100000000000003"]').waitFor();
+  step("the owner rotated the callback secret and added the account's second number");
+}
+
+/** An agent follows the newsletters read-only: the sent one with its stats, nothing to compose or import. */
+async function agentReadsNewsletters(page) {
+  await page.getByRole("link", { name: "Newsletters" }).click();
+  await page.locator('.newsletter[data-state="sent"] [data-stat="delivered"]').first().waitFor();
+  if ((await page.locator("#compose-title, #import-title").count()) !== 0) throw new Error("an agent may compose");
+  if ((await page.getByRole("link", { name: "Usage" }).count()) !== 0) throw new Error("an agent sees Usage");
+  await page.getByRole("navigation").getByRole("link", { name: "Inbox" }).click();
+  step("the agent sees the newsletter and its stats, read-only");
+}
+
 async function main() {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
@@ -149,10 +282,12 @@ async function main() {
     await page.getByRole("button", { name: "Invite" }).click();
     await page.locator(`[data-member="${NEWCOMER.email}"]`).waitFor();
     step("the owner invited a new agent");
+    await secretAndNumbers(page);
     await shot(page, "desktop-settings");
-    await page.getByRole("link", { name: "Newsletters" }).click();
-    await page.locator("#templates-title").waitFor();
-    await shot(page, "desktop-newsletters");
+    const template = await approvedDemoTemplate(); // approved before the screen reads the templates
+    await importSubscribers(page);
+    await scheduleNewsletter(page, template);
+    await usageShowsNewsletter(page);
     step("the owner saw settings and newsletters");
 
     // The owner applies for verification, uploads the register extract; a reviewer approves; the badge shows.
@@ -199,6 +334,7 @@ async function main() {
     // The agent signs in, replies, and sees the reply reach read.
     await signIn(page, AGENT);
     if ((await page.getByRole("link", { name: "Settings" }).count()) !== 0) throw new Error("an agent sees Settings");
+    await agentReadsNewsletters(page);
     await page.locator("#assignee-filter").selectOption("mine"); // the conversations assigned to them
     await page.locator(".conversation", { hasText: text.slice(0, 40) }).click();
     await page.locator(".message.inbound", { hasText: text }).waitFor();
@@ -241,11 +377,21 @@ async function main() {
     await shot(phone, "phone-settings");
     await phone.getByRole("link", { name: "Newsletter" }).click();
     await phone.locator("#templates-title").waitFor();
+    await phone.locator('.newsletter[data-state="sent"] [data-stat="delivered"]').first().waitFor();
     await shot(phone, "phone-newsletters");
+    await phone.locator("#nl-zone").scrollIntoViewIfNeeded();
+    await shot(phone, "phone-newsletters-compose");
+    await phone.getByRole("link", { name: "Nutzung" }).click();
+    await phone.locator(".usage-chart rect.bar").first().waitFor();
+    await shot(phone, "phone-usage");
     await phone.getByRole("link", { name: "Verifizierung" }).click();
     await phone.locator('[data-verified="true"]').waitFor();
     await shot(phone, "phone-verification");
-    step("phone width, in German: sign-in, inbox, thread, settings, newsletters, verification");
+    step("phone width, in German: sign-in, inbox, thread, settings, newsletters, usage, verification");
+  } catch (error) {
+    // What each tab showed when a step failed, beside the screenshots.
+    for (const [index, open] of browser.pages().entries()) await shot(open, `failed-${index}`).catch(() => {});
+    throw error;
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });

@@ -6,13 +6,15 @@ import { lang, t, type Key } from "./lib/i18n";
 import { Inbox } from "./views/Inbox";
 import { Newsletters } from "./views/Newsletters";
 import { Settings } from "./views/Settings";
+import { Usage } from "./views/Usage";
+import { st } from "./lib/screenTexts";
 import { Verification } from "./views/Verification";
 import { SignIn } from "./views/SignIn";
 
 const BASE = import.meta.env.BASE_URL; // "/console/"
 
 export interface Route {
-  view: "inbox" | "newsletters" | "verification" | "settings";
+  view: "inbox" | "newsletters" | "verification" | "settings" | "usage";
   customerId?: string;
 }
 
@@ -21,6 +23,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === "settings") return { view: "settings" };
   if (parts[0] === "newsletters") return { view: "newsletters" };
   if (parts[0] === "verification") return { view: "verification" };
+  if (parts[0] === "usage") return { view: "usage" };
   return { view: "inbox", customerId: parts[0] === "inbox" && parts[1] ? decodeURIComponent(parts[1]) : undefined };
 }
 
@@ -72,12 +75,13 @@ export function App() {
   if (!session || !api) return <SignIn config={config} signedIn={setSession} />;
 
   const owner = session.role === "owner";
-  const tabs: { view: Route["view"]; label: Key }[] = [
+  const tabs: { view: Route["view"]; label: Key | "usage" }[] = [
     { view: "inbox", label: "inbox" },
     { view: "newsletters", label: "newsletters" },
     ...(owner
       ? [
           { view: "verification" as const, label: "verification" as Key },
+          { view: "usage" as const, label: "usage" as const },
           { view: "settings" as const, label: "settings" as Key },
         ]
       : []),
@@ -100,7 +104,7 @@ export function App() {
                 go({ view: tab.view });
               }}
             >
-              {t(tab.label)}
+              {tab.label === "usage" ? st("usage") : t(tab.label)}
             </a>
           ))}
         </nav>
@@ -134,6 +138,7 @@ export function App() {
         {route.view === "newsletters" && <Newsletters api={api} readOnly={!owner} />}
         {route.view === "verification" &&
           (owner ? <Verification api={api} /> : <p class="error">{t("forbidden")}</p>)}
+        {route.view === "usage" && (owner ? <Usage api={api} /> : <p class="error">{t("forbidden")}</p>)}
         {route.view === "settings" && (owner ? <Settings api={api} memberId={session.memberId} /> : <p class="error">{t("forbidden")}</p>)}
       </main>
     </div>

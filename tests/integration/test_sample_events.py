@@ -113,6 +113,21 @@ EXPECTED_STATUS = {
     "verification_api/team_withdraw.json": 404,
     "verification_api/team_request_document_upload.json": 404,
     "verification_api/team_attach_document.json": 404,
+    "business_api/team_list_whatsapp_accounts.json": 200,
+    "business_api/team_connect_whatsapp_account.json": 200,
+    "business_api/team_list_whatsapp_account_phone_numbers.json": 200,
+    "business_api/team_list_phone_numbers.json": 200,
+    "business_api/team_add_phone_number.json": 201,
+    "newsletters_api/team_subscribe_batch.json": 200,
+    "newsletters_api/team_create_newsletter.json": 422,  # no approved weekly_offer template, as above
+    "newsletters_api/team_list_newsletters.json": 200,  # as an agent: every member reads newsletters
+    "newsletters_api/team_get_newsletter.json": 404,
+    "newsletters_api/team_cancel_newsletter.json": 404,
+    "newsletters_api/team_send_newsletter_now.json": 404,
+    "billing_api/team_get_usage.json": 200,
+    "billing_api/team_list_invoices.json": 200,
+    "billing_api/team_get_invoice_csv.json": 404,
+    "billing_api/team_get_invoice_pdf.json": 404,
 }
 EXPECTED_AUTHORIZATION = {"authorizer/allow.json": True, "authorizer/deny.json": False}
 # Queue consumers: how many records of the sample batch come back as failed (to be retried).

@@ -63,6 +63,8 @@ def test_an_owner_may_call_every_console_route_and_an_agent_the_inbox_and_readin
         ("POST", "/v1/messages"),
         ("GET", "/v1/templates"),
         ("GET", "/v1/subscribers"),
+        ("GET", "/v1/newsletters"),
+        ("GET", "/v1/newsletters/{newsletter_id}"),
     }
     assert all(may_call("owner", *route) for route in CONSOLE_ROUTES)
     assert not any(may_call(None, *route) for route in CONSOLE_ROUTES)
@@ -77,3 +79,4 @@ def test_a_405_under_team_names_the_methods_of_the_console_routes_only():
     assert console_methods("/team/v1/templates") == {"GET"}
     assert console_methods("/team/v1/members/abc") == {"DELETE"}
     assert console_methods("/team/v1/nothing") == set()
+    assert console_methods("/team/v1/newsletters/nl_1/cancel") == {"POST"}

@@ -1,6 +1,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, type Api, type ApiKey, type Delivery, type Member } from "../lib/api";
 import { formatTime, t, type Key } from "../lib/i18n";
+import { WebhookSecret } from "./settings/WebhookSecret";
+import { WhatsAppNumbers } from "./settings/WhatsAppNumbers";
 
 function message(failure: unknown): string {
   return failure instanceof ApiError ? failure.message : String(failure);
@@ -11,8 +13,10 @@ export function Settings({ api, memberId }: { api: Api; memberId: string }) {
     <div class="settings">
       <Team api={api} memberId={memberId} />
       <CallbackUrl api={api} />
+      <WebhookSecret api={api} />
       <ApiKeys api={api} />
       <FailedDeliveries api={api} />
+      <WhatsAppNumbers api={api} />
     </div>
   );
 }

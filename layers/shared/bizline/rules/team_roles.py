@@ -48,6 +48,23 @@ CONSOLE_ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/v1/verification-requests/{request_id}/withdraw"): _OWNERS,
     ("POST", "/v1/verification-requests/{request_id}/documents"): _OWNERS,
     ("POST", "/v1/verification-requests/{request_id}/documents/{document_id}/attach"): _OWNERS,
+    # Newsletters: every member follows them and their runs; owners import subscribers and send.
+    ("POST", "/v1/subscribers/batch"): _OWNERS,
+    ("POST", "/v1/newsletters"): _OWNERS,
+    ("GET", "/v1/newsletters"): _EVERY_MEMBER,
+    ("GET", "/v1/newsletters/{newsletter_id}"): _EVERY_MEMBER,
+    ("POST", "/v1/newsletters/{newsletter_id}/cancel"): _OWNERS,
+    ("POST", "/v1/newsletters/{newsletter_id}/send-now"): _OWNERS,
+    # Billing and the WhatsApp connection are the owners'.
+    ("GET", "/v1/usage"): _OWNERS,
+    ("GET", "/v1/invoices"): _OWNERS,
+    ("GET", "/v1/invoices/{month}/csv"): _OWNERS,
+    ("GET", "/v1/invoices/{month}/pdf"): _OWNERS,
+    ("GET", "/v1/whatsapp-accounts"): _OWNERS,
+    ("POST", "/v1/whatsapp-accounts"): _OWNERS,
+    ("GET", "/v1/whatsapp-accounts/{waba_id}/phone-numbers"): _OWNERS,
+    ("GET", "/v1/phone-numbers"): _OWNERS,
+    ("POST", "/v1/phone-numbers"): _OWNERS,
 }
 
 
