@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../lib/api";
-import { formatTime, t, type Key } from "../lib/i18n";
+import { formatTime, lang, t, type Key } from "../lib/i18n";
 import { oldestFirst, type AdminApi, type AuditEntry, type DocumentLink, type ReviewedRequest } from "../lib/reviewer";
 import { usePolling } from "../lib/usePolling";
 
 // The queue is read again every few seconds: another reviewer's claim takes a request out of it.
 const POLL_MS = 5000;
+const euros = new Intl.NumberFormat(lang === "de" ? "de-AT" : "en-GB");
 export const QUEUE_STATES = ["submitted", "in_review", "approved", "rejected"] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
 
@@ -100,7 +101,9 @@ function RequestReview({
   const load = async () => {
     try {
       const [details, trail] = await Promise.all([admin.details(requestId), admin.audit(requestId)]);
-      setRequest(details);
+      // The documents' links stay as first given while the same documents are shown: a fresh presigned
+      // link would reload (and interrupt) a preview the reviewer is reading after each claim or decision.
+      setRequest((shown) => (shown && sameDocuments(shown, details) ? { ...details, document_links: shown.document_links } : details));
       setAudit(trail.entries);
     } catch (failure) {
       setStatus(message(failure));
@@ -152,8 +155,8 @@ function RequestReview({
           <dd>
             {t("sizeFigures", {
               employees: String(request.size.employees),
-              turnover: request.size.annual_turnover_eur.toLocaleString(),
-              balance: request.size.balance_sheet_total_eur.toLocaleString(),
+              turnover: euros.format(request.size.annual_turnover_eur),
+              balance: euros.format(request.size.balance_sheet_total_eur),
             })}
           </dd>
           <dt>{t("submittedAt")}</dt>
@@ -222,6 +225,11 @@ function RequestReview({
       </section>
     </div>
   );
+}
+
+function sameDocuments(a: ReviewedRequest, b: ReviewedRequest): boolean {
+  const ids = (request: ReviewedRequest) => (request.document_links ?? []).map((link) => link.document_id).join(",");
+  return ids(a) === ids(b);
 }
 
 /** A document shown in the page (an image, or a PDF in a frame) from its short-lived link, and a download link. */
