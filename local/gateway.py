@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 from local import sigv4
 from local.apigw import authorizer_event, http_api_event
+from local.identity_pool import IdentityPool, TemporaryCredentials
 from local.lambda_runtime import invoke
 from local.template import (
     ACCOUNT_ID,
@@ -70,7 +71,7 @@ class HttpApiGateway:
         iam_credentials: IamCredentials | None = None,
         endpoint: str | None = None,
         jwt_authorizers: dict[str, Any] | None = None,
-        identity_pools: list[Any] | None = None,
+        identity_pools: list[IdentityPool] | None = None,
     ):
         self.template = template or load_template()
         self.functions: dict[str, FunctionSpec] = (
@@ -85,7 +86,7 @@ class HttpApiGateway:
         # JWT authorizers (local.cognito.JwtAuthorizer) by name; without one, its routes refuse every token.
         self.jwt_authorizers = jwt_authorizers or {}
         self._jwt_names = self._jwt_authorizer_names()
-        # Cognito identity pools (local.identity_pool.IdentityPool) whose short-lived credentials sign AWS_IAM routes.
+        # Cognito identity pools whose short-lived credentials sign AWS_IAM routes, for what their roles allow.
         self.identity_pools = identity_pools or []
         self.api_id = next(iter(resources_of_type(self.template, "AWS::Serverless::HttpApi")), "HttpApi")
         self._authorizer_cache: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
@@ -163,16 +164,16 @@ class HttpApiGateway:
     ) -> dict[str, Any] | GatewayResponse:
         lowered = {name.lower(): value for name, value in headers.items()}
         url = f"http://{lowered.get('host', 'localhost')}{path}" + (f"?{query}" if query else "")
-        access_key = sigv4.access_key_of(headers)
+        access_key = sigv4.access_key_of(headers) or ""
+        temporary = None
         if self.iam_credentials is not None and access_key == self.iam_credentials.access_key:
             secret_key = self.iam_credentials.secret_key
-            temporary = None
         else:
-            temporary = self._temporary_credentials(access_key, method, path, lowered)
-            if isinstance(temporary, GatewayResponse):
-                return temporary
-            secret_key = temporary.secret_key
-        caller = sigv4.verify(method, url, headers, body, access_key or "", secret_key, ACCOUNT_ID)
+            temporary = self._temporary_credentials(access_key)
+            if temporary is None:
+                return _gateway_message(403, "Forbidden")
+            secret_key = temporary[1].secret_key
+        caller = sigv4.verify(method, url, headers, body, access_key, secret_key, ACCOUNT_ID)
         if caller is None:
             return _gateway_message(403, "Forbidden")
         iam: dict[str, Any] = {
@@ -184,31 +185,31 @@ class HttpApiGateway:
             "userId": caller.access_key,
         }
         if temporary is not None:
+            # Then, as IAM: temporary credentials count only with their session token, for what their role allows.
+            pool, credentials = temporary
+            if not hmac.compare_digest(lowered.get("x-amz-security-token", ""), credentials.session_token):
+                return _gateway_message(403, "The security token included in the request is invalid")
+            if not pool.may_invoke(credentials, self.api_id, method, path):
+                return _gateway_message(403, "Forbidden")
             # As API Gateway describes a caller signing with Cognito identity pool credentials.
             iam |= {
-                "userArn": temporary.assumed_role_arn,
-                "userId": f"{temporary.role}:CognitoIdentityCredentials",
+                "userArn": credentials.assumed_role_arn,
+                "userId": f"{credentials.role}:CognitoIdentityCredentials",
                 "cognitoIdentity": {
                     "amr": ["authenticated"],
-                    "identityId": temporary.identity_id,
-                    "identityPoolId": temporary.identity_pool_id,
+                    "identityId": credentials.identity_id,
+                    "identityPoolId": credentials.identity_pool_id,
                 },
             }
         return {"iam": iam}
 
-    def _temporary_credentials(self, access_key: str | None, method: str, path: str, lowered: dict[str, str]) -> Any:
-        """An identity pool's live credentials that come with their session token and may invoke the route."""
+    def _temporary_credentials(self, access_key: str) -> tuple[IdentityPool, TemporaryCredentials] | None:
+        """The identity pool that handed out these (unexpired) credentials, and the credentials."""
         for pool in self.identity_pools:
-            credentials = pool.live_credentials(access_key or "")
-            if credentials is None:
-                continue
-            token = lowered.get("x-amz-security-token", "")
-            if not hmac.compare_digest(token, credentials.session_token):
-                return _gateway_message(403, "The security token included in the request is invalid")
-            if not pool.may_invoke(credentials, self.api_id, method, path):
-                return _gateway_message(403, "Forbidden")
-            return credentials
-        return _gateway_message(403, "Forbidden")
+            credentials = pool.live_credentials(access_key)
+            if credentials is not None:
+                return pool, credentials
+        return None
 
     def request(
         self,
