@@ -76,10 +76,10 @@ async function reviewInTheBrowser(page, requestId) {
   await details.locator(".document-preview iframe[title='firmenbuchauszug.pdf']").waitFor();
   await previewed;
   step("the request shows its checks and the uploaded document in the page (its short-lived link)");
-  await shot(page, "desktop-review");
   await details.locator("#claim").click();
   await details.locator('[data-state="in_review"]').waitFor();
   await details.locator(".audit li[data-to-state='in_review']").waitFor();
+  await shot(page, "desktop-review"); // claimed: the PDF viewer has drawn the document meanwhile
   await details.locator("#decision-approved").check();
   await details.locator("#decision-reason").fill("Firmenbuch extract matches");
   await details.getByRole("button", { name: "Decide" }).click();
