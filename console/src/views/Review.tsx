@@ -268,7 +268,7 @@ function DecisionForm({ decide }: { decide: (decision: "approved" | "rejected", 
   return (
     <form class="stack" onSubmit={submit}>
       <fieldset class="decision">
-        <legend>{t("decision")}</legend>
+        <legend class="visually-hidden">{t("decision")}</legend>
         {(["approved", "rejected"] as const).map((value) => (
           <label key={value} for={`decision-${value}`}>
             <input
