@@ -130,17 +130,21 @@ class IdentityPool:
     def handle(self, target: str, body: bytes) -> tuple[int, dict[str, Any]]:
         """Answer one call (`x-amz-target`, JSON body) as Cognito does: 200, or 400 with `__type` and `message`."""
         try:
-            request = json.loads(body or b"{}")
+            try:
+                request = json.loads(body or b"{}")
+            except ValueError:
+                request = None
+            logins = request.get("Logins") or {} if isinstance(request, dict) else None
+            if not isinstance(request, dict) or not isinstance(logins, dict):
+                raise IdentityError("InvalidParameterException", "The request is not a JSON object with Logins.")
             action = target.removeprefix(_TARGET_PREFIX)
             if not target.startswith(_TARGET_PREFIX) or action not in ("GetId", "GetCredentialsForIdentity"):
                 raise IdentityError("InvalidAction", f"{target} is not served locally.")
             if action == "GetId":
-                return 200, {"IdentityId": self.get_id(request.get("IdentityPoolId"), request.get("Logins") or {})}
-            return 200, self.credentials_for(request.get("IdentityId"), request.get("Logins") or {})
+                return 200, {"IdentityId": self.get_id(request.get("IdentityPoolId"), logins)}
+            return 200, self.credentials_for(request.get("IdentityId"), logins)
         except IdentityError as error:
             return 400, {"__type": error.kind, "message": error.message}
-        except (ValueError, AttributeError):
-            return 400, {"__type": "InvalidParameterException", "message": "The request body is not JSON."}
 
     def _verified_claims(self, logins: dict[str, str]) -> dict[str, Any]:
         if not logins:

@@ -76,3 +76,14 @@ def test_a_role_that_does_not_trust_the_pool_gets_no_credentials():
     trust["Condition"]["StringEquals"]["cognito-identity.amazonaws.com:aud"] = "eu-central-1:another-pool"
     assert _pool(template)._trusts_this_pool("ReviewerRole") is False
     assert _pool()._trusts_this_pool("ReviewerRole") is True
+
+
+def test_calls_the_pool_cannot_read_are_client_errors_in_cognitos_shape():
+    pool = _pool()
+    target = "AWSCognitoIdentityService.GetId"
+    for body in (b"not json", b"[1, 2]", b'{"IdentityPoolId": "x", "Logins": ["token"]}'):
+        assert pool.handle(target, body)[1]["__type"] == "InvalidParameterException", body
+    assert pool.handle("AWSCognitoIdentityService.DeleteIdentityPool", b"{}")[0] == 400
+    unknown_pool = pool.handle(target, b'{"IdentityPoolId": "eu-central-1:nope", "Logins": {}}')
+    assert unknown_pool[0] == 400
+    assert unknown_pool[1]["__type"] == "ResourceNotFoundException"
