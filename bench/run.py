@@ -149,7 +149,10 @@ def newsletter_figures(scenarios: dict[str, Scenario]) -> list[dict[str, Any]]:
                 per_recipient(scenario, "MessageSenderFunction", "dynamodb", writes),
                 GOALS["newsletter_sender_dynamodb_writes_per_recipient"],
                 "",
-                note="the message stored claimed and its wamid; the number's pacing bucket once per ten sends",
+                note=(
+                    "the message stored once, claimed (Meta's first status brings its wamid); "
+                    "the number's pacing bucket once per ten sends"
+                ),
             )
         )
     return rows

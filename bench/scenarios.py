@@ -216,7 +216,7 @@ class Bench:
         items = [{"wa_id": _customer(), "attributes": {"first_name": f"Kunde {n}"}} for n in range(recipients)]
         for start in range(0, len(items), 250):  # a request body is at most 64 KiB
             chunk = {"consent": consent, "items": items[start : start + 250]}
-            batch = self.harness.request("POST", "/v1/subscriber-batches", chunk, self.key)
+            batch = self.harness.request("POST", "/v1/subscribers/batch", chunk, self.key)
             assert batch.status == 200, batch.body
         limit = self.harness.request("PUT", f"/v1/messaging-limits/{NUMBER}", {"limit": "unlimited"}, self.key)
         assert limit.status == 200, limit.body

@@ -38,9 +38,13 @@ def status(
     recipient_user_id: str | None = None,
     errors: list[dict[str, Any]] | None = None,
     pricing: dict[str, Any] | None = None,
+    callback_data: str | None = None,
 ) -> dict[str, Any]:
-    """A status of a message the business sent (sent, delivered, read, failed); Meta prices sent and delivered."""
+    """A status of a message the business sent (sent, delivered, read, failed); Meta prices sent and delivered,
+    and hands back the send's `biz_opaque_callback_data`."""
     item: dict[str, Any] = {"id": wamid, "status": state, "timestamp": str(timestamp)}
+    if callback_data:
+        item["biz_opaque_callback_data"] = callback_data
     if pricing:
         item["pricing"] = pricing
     if recipient_id:

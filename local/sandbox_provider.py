@@ -219,16 +219,32 @@ class SandboxProvider:
         if self.webhook_url:
             # Like Meta, answer first and report statuses a moment later.
             pricing = sandbox_pricing(content)
+            callback_data = content.get("biz_opaque_callback_data")
             threading.Thread(
-                target=self._feed_statuses, args=(phone_number_id, wamid, recipient, pricing), daemon=True
+                target=self._feed_statuses,
+                args=(phone_number_id, wamid, recipient, pricing, callback_data),
+                daemon=True,
             ).start()
         return wamid
 
     def _feed_statuses(
-        self, phone_number_id: str, wamid: str, recipient: Recipient, pricing: dict[str, Any] | None = None
+        self,
+        phone_number_id: str,
+        wamid: str,
+        recipient: Recipient,
+        pricing: dict[str, Any] | None = None,
+        callback_data: str | None = None,
     ) -> None:
         for state in ("sent", "delivered", "read"):
             time.sleep(self.status_delay_seconds)
             priced = pricing if state in {"sent", "delivered"} else None
-            item = status(wamid, state, int(time.time()), recipient.wa_id, recipient.user_id, pricing=priced)
+            item = status(
+                wamid,
+                state,
+                int(time.time()),
+                recipient.wa_id,
+                recipient.user_id,
+                pricing=priced,
+                callback_data=callback_data,
+            )
             self._post(envelope(change(phone_number_id, statuses=[item]), waba_id="sandbox"))

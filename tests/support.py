@@ -84,8 +84,12 @@ def change(phone_number_id: str, messages=(), statuses=(), contacts=()) -> dict[
     return meta_envelopes.change(phone_number_id, messages, statuses, contacts, display_phone_number="4312345678")
 
 
-def status(wamid: str, state: str, timestamp: int = 1_795_000_100, errors=None) -> dict[str, Any]:
-    return meta_envelopes.status(wamid, state, timestamp, recipient_id=CUSTOMER_WA_ID, errors=errors)
+def status(
+    wamid: str, state: str, timestamp: int = 1_795_000_100, errors=None, callback_data: str | None = None
+) -> dict[str, Any]:
+    return meta_envelopes.status(
+        wamid, state, timestamp, recipient_id=CUSTOMER_WA_ID, errors=errors, callback_data=callback_data
+    )
 
 
 def post_webhook(api: HttpApiGateway, payload: dict[str, Any] | bytes, secret: str | None, **headers: str):

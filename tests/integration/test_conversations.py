@@ -1,5 +1,6 @@
 """GET /v1/conversations and a conversation's messages: newest first, paged, one business's own."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -108,3 +109,60 @@ def test_bad_paging_parameters_are_refused(api, bakery, query):
     response = api.request("GET", "/v1/conversations", headers=bearer(bakery["key"]), query=query)
     assert response.status in {400, 422}
     assert "error" in response.json()
+
+
+def _row(api, bakery, wa_id):
+    listed = api.request("GET", "/v1/conversations", headers=bearer(bakery["key"])).json()["items"]
+    return next(row for row in listed if row["wa_id"] == wa_id)
+
+
+def test_unread_counts_what_the_customer_wrote_since_the_team_last_opened_the_conversation(api, bakery):
+    now = datetime.now(UTC).replace(microsecond=0)
+    anna = "436601111111"
+    # Given Anna wrote three messages, and the bakery answered the last one
+    for n in range(3):
+        _writes(api, bakery, f"wamid.U{n}", anna, now - timedelta(minutes=10 - n))
+    # Then the conversation has three unread messages
+    row = _row(api, bakery, anna)
+    assert (row["unread"], row["last_read_at"]) == (3, None)
+    # When a team member opens it
+    read = api.request("POST", f"/v1/conversations/{row['customer_id']}/read", headers=bearer(bakery["key"]))
+    # Then nothing is unread, for everyone
+    assert read.status == 200, read.body
+    assert read.json()["unread"] == 0
+    assert _row(api, bakery, anna)["unread"] == 0
+    # And when she writes once more, one is unread
+    _writes(api, bakery, "wamid.U9", anna, datetime.now(UTC) + timedelta(seconds=2))
+    assert _row(api, bakery, anna)["unread"] == 1
+
+
+def test_a_conversation_is_assigned_to_a_member_of_the_team_and_no_one_else(api, aws, bakery):
+    from tests.support import json_headers, post_json
+
+    def put(path, body, key=bakery["key"]):
+        return api.request("PUT", path, headers=json_headers(key), body=json.dumps(body))
+
+    anna = "436601111111"
+    _writes(api, bakery, "wamid.S1", anna, datetime.now(UTC))
+    customer_id = _row(api, bakery, anna)["customer_id"]
+    member = post_json(api, "/v1/members", {"email": "eva@example.com", "role": "agent"}, api_key=bakery["key"])
+    assert member.status == 201, member.body
+    path = f"/v1/conversations/{customer_id}/assignee"
+    # When the bakery assigns Anna's conversation to its agent Eva
+    assigned = put(path, {"member_id": member.json()["member_id"]})
+    # Then the conversation names her in the list
+    assert assigned.status == 200, assigned.body
+    expected = {"member_id": member.json()["member_id"], "email": "eva@example.com"}
+    assert _row(api, bakery, anna)["assignee"] == expected
+    # And a member id of no one on the team is refused, leaving the assignment as it was
+    stranger = put(path, {"member_id": "not-a-member"})
+    assert stranger.status == 422
+    assert stranger.json()["error"]["code"] == "unknown_member"
+    assert _row(api, bakery, anna)["assignee"] == expected
+    # And null assigns it to nobody
+    assert put(path, {"member_id": None}).status == 200
+    assert _row(api, bakery, anna)["assignee"] is None
+    # And another business can neither read nor assign it
+    _, other_key = sign_up(api)
+    assert api.request("POST", f"/v1/conversations/{customer_id}/read", headers=bearer(other_key)).status == 404
+    assert put(path, {"member_id": None}, other_key).status == 404

@@ -35,7 +35,7 @@ TEMPLATE = {
 
 
 def _seed_subscribers(business_id: str, count: int) -> None:
-    """Subscribers written straight into the table (as POST /v1/subscriber-batches leaves them), 25 per call."""
+    """Subscribers written straight into the table (as POST /v1/subscribers/batch leaves them), 25 per call."""
     dynamodb = boto3.client("dynamodb", region_name="eu-central-1")
     items = []
     for n in range(count):

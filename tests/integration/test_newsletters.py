@@ -116,10 +116,13 @@ def _run(api, key, newsletter_id):
 
 
 def _statuses(api, aws, wamid, *states, errors=None):
+    """Meta's statuses of a sandbox send, each with the callback data the send carried (as Meta hands it back)."""
     from tests.support import change, envelope, status
 
+    (content,) = [sent["content"] for sent in _sandbox_sent() if sent["wamid"] == wamid]
     for state in states:
-        item = status(wamid, state, errors=errors if state == "failed" else None)
+        failure = errors if state == "failed" else None
+        item = status(wamid, state, errors=failure, callback_data=content["biz_opaque_callback_data"])
         assert post_and_ingest(api, envelope(change(NUMBER, statuses=[item])), meta_app_secret(aws)).status == 200
     drain("StatusQueue", "StatusUpdatesFunction")
 
@@ -240,6 +243,8 @@ def test_a_firing_sends_each_subscriber_of_the_audience_once_with_their_variable
     assert {m["billing_category"]["S"] for m in stored} == {"marketing"}
     assert {m["newsletter_id"]["S"] for m in stored} == {created["newsletter_id"]}
     assert len(stored) == 2
+    # And each message's wamid was recorded by its first status, found by the id the send handed Meta
+    assert {m["wamid"]["S"] for m in stored} == set(wamids.values())
     # And metering counts each recipient Meta accepted a message for once, as a newsletter recipient
     from bizline.adapters import usage_store
     from bizline.rules.metering import SHARDS, month_totals
@@ -288,6 +293,31 @@ def test_a_customer_who_opted_out_after_scheduling_receives_nothing(api, bakery)
     assert {item["to"].wa_id for item in _sandbox_sent()} == {ANNA, BERT}
     _, run = _run(api, bakery["key"], created["newsletter_id"])
     assert (run["audience"], run["queued"], run["skipped"]) == (3, 2, {"opted_out": 1})
+
+
+def test_a_customer_who_opted_out_after_their_page_was_queued_receives_nothing_and_is_counted_once(api, aws, bakery):
+    created = _create(api, bakery["key"]).json()
+    # Given the run's three sends are queued
+    _fire(created["newsletter_id"])
+    queued = queue_bodies(aws, "SendQueue")
+    assert len(queued) == 3
+    # And Carla opts out before the sender reaches hers
+    subscribers = api.request("GET", "/v1/subscribers", headers=bearer(bakery["key"])).json()["items"]
+    carla = next(s for s in subscribers if s["wa_id"] == CARLA)
+    assert api.request("DELETE", f"/v1/subscribers/{carla['customer_id']}", headers=bearer(bakery["key"])).status == 200
+    # When the sender sends them, and the queue delivers every send a second time
+    drain("SendQueue", "MessageSenderFunction")
+    url = aws["sqs"].get_queue_url(QueueName="SendQueue")["QueueUrl"]
+    for body in queued:
+        aws["sqs"].send_message(QueueUrl=url, MessageBody=json.dumps(body))
+    drain("SendQueue", "MessageSenderFunction")
+    # Then she gets nothing, the others one message each
+    assert sorted(item["to"].wa_id for item in _sandbox_sent()) == sorted([ANNA, BERT])
+    # And her message is kept as withheld, counted once as skipped for her opt-out
+    _, run = _run(api, bakery["key"], created["newsletter_id"])
+    assert (run["audience"], run["queued"], run["skipped"]) == (3, 3, {"opted_out": 1})
+    messages = [m for m in aws["dynamodb"].scan(TableName="MessagesTable")["Items"] if "newsletter_id" in m]
+    assert sorted(m["status"]["S"] for m in messages) == ["sending", "sending", "withheld"]
 
 
 def test_a_template_paused_after_scheduling_sends_nothing_and_says_why(api, aws, bakery):
@@ -407,7 +437,7 @@ def test_reschedule_replaces_the_schedule_and_send_now_runs_a_draft(api, aws, ba
     assert (again.status, again.json()["error"]["code"]) == (409, "newsletter_not_changeable")
 
 
-def test_the_sender_writes_the_message_twice_and_the_pacing_bucket_once_per_ten_recipients(
+def test_the_sender_writes_each_message_once_and_the_pacing_bucket_once_per_ten_recipients(
     api, aws, bakery, monkeypatch
 ):
     # Given a run's three sends on the send queue, and no pacing tokens kept from earlier sends
@@ -430,12 +460,14 @@ def test_the_sender_writes_the_message_twice_and_the_pacing_bucket_once_per_ten_
     monkeypatch.setattr(BaseClient, "_make_api_call", counting)
     # When the sender sends them
     drain("SendQueue", "MessageSenderFunction")
-    # Then each message is stored once already claimed and once with its wamid, and the number's pacing
-    # bucket is written once for up to ten sends
+    # Then each message is stored once, already claimed (its wamid comes with Meta's first status), and the
+    # number's pacing bucket is written once for up to ten sends
     assert len(_sandbox_sent()) == 3
-    assert sorted(writes) == ["MessagesTable:PutItem"] * 3 + ["MessagesTable:UpdateItem"] * 3 + [
-        "SendRateTable:PutItem"
-    ]
+    assert sorted(writes) == ["MessagesTable:PutItem"] * 3 + ["SendRateTable:PutItem"]
+    # And each send asked Meta to name its message in every status
+    stored = {sent["content"]["biz_opaque_callback_data"] for sent in _sandbox_sent()}
+    messages = aws["dynamodb"].scan(TableName="MessagesTable")["Items"]
+    assert stored == {f"bizline:{m['message_id']['S']}" for m in messages if "newsletter_id" in m}
 
 
 def test_a_run_that_failed_midway_is_taken_on_by_the_retry_from_the_last_page_counted(api, aws, bakery, monkeypatch):
@@ -521,3 +553,52 @@ def test_a_message_read_before_its_delivered_status_arrived_counts_as_sent_deliv
     _statuses(api, aws, sent["wamid"], "read", "delivered", "sent")
     _, run = _run(api, bakery["key"], created["newsletter_id"])
     assert (run["sent"], run["delivered"], run["read"]) == (1, 1, 1)
+
+
+def test_deleting_a_newsletter_removes_it_its_runs_and_its_schedule_but_not_while_it_sends(api, aws, bakery):
+    key = bakery["key"]
+    # Given a newsletter that ran once (its run has stats) and one that is scheduled
+    sent = _create(api, key).json()
+    _fire(sent["newsletter_id"])
+    drain("SendQueue", "MessageSenderFunction")
+    scheduled = _create(api, key).json()
+    assert scheduled["newsletter_id"] in _schedules()
+    # When the bakery deletes both
+    for newsletter in (sent, scheduled):
+        response = api.request("DELETE", f"/v1/newsletters/{newsletter['newsletter_id']}", headers=bearer(key))
+        assert response.status == 204, response.body
+    # Then neither is found, the scheduled one's schedule is gone, and no item of theirs is left in the table
+    for newsletter in (sent, scheduled):
+        assert _get(api, key, newsletter["newsletter_id"]).status == 404
+    assert scheduled["newsletter_id"] not in _schedules()
+    left = aws["dynamodb"].scan(TableName="NewslettersTable")["Items"]
+    assert not [i for i in left if sent["newsletter_id"] in i["newsletter_key"]["S"]]
+    # And the messages it sent stay in their conversations
+    messages = aws["dynamodb"].scan(TableName="MessagesTable")["Items"]
+    assert len([m for m in messages if m.get("newsletter_id", {}).get("S") == sent["newsletter_id"]]) == 3
+    # And a newsletter that is sending cannot be deleted (cancel first); another business's is a 404
+    sending = _create(api, key).json()
+    assert (
+        api.request("POST", f"/v1/newsletters/{sending['newsletter_id']}/send-now", headers=bearer(key)).status == 202
+    )
+    refused = api.request("DELETE", f"/v1/newsletters/{sending['newsletter_id']}", headers=bearer(key))
+    assert refused.status == 409
+    assert refused.json()["error"]["code"] == "newsletter_not_changeable"
+    assert _get(api, key, sending["newsletter_id"]).json()["state"] == "sending"
+
+
+def test_a_recurring_firing_while_the_earlier_run_still_sends_is_skipped_and_shown(api, aws, bakery):
+    # Given a recurring newsletter whose 09:00 run is still sending
+    recurring = {"send_at": None, "schedule": {"cron": "0 9 ? * MON *", "timezone": "Europe/Vienna"}}
+    created = _create(api, bakery["key"], **recurring).json()
+    newsletter_id = created["newsletter_id"]
+    send_now = api.request("POST", f"/v1/newsletters/{newsletter_id}/send-now", headers=bearer(bakery["key"]))
+    assert send_now.status == 202
+    # When its schedule fires again (and Scheduler repeats that firing)
+    outcomes = [_fire(newsletter_id, scheduled_time="2026-12-14T08:00:00Z") for _ in range(2)]
+    # Then the firing opens no second run beside the first, and is kept once as skipped with its reason
+    assert outcomes[0]["outcome"] == "skipped: an earlier run is still sending", outcomes
+    assert queue_bodies(aws, "SendQueue") == []
+    newsletter = _get(api, bakery["key"], newsletter_id).json()
+    skipped = [run for run in newsletter["runs"] if run["state"] == "skipped"]
+    assert [(run["skip_reason"], run["queued"]) for run in skipped] == [("previous_run_sending", 0)]

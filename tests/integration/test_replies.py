@@ -391,6 +391,8 @@ def test_the_meta_provider_posts_to_the_graph_api_with_the_business_token(api, a
         "to": CUSTOMER,
         "type": "text",
         "text": {"body": "Ja, bis 18 Uhr.", "preview_url": False},
+        # Meta hands it back with each status of the message
+        "biz_opaque_callback_data": f"bizline:{message_id}",
     }
     assert _status_of(aws, message_id)[1]["wamid"]["S"] == "wamid.GRAPH1"
 

@@ -35,6 +35,8 @@ EXPECTED_STATUS = {
     "messaging_api/send_message.json": 202,
     "messaging_api/list_conversations.json": 200,
     "messaging_api/list_conversation_messages.json": 200,
+    "messaging_api/mark_conversation_read.json": 200,
+    "messaging_api/assign_conversation.json": 200,
     "messaging_api/list_deliveries.json": 200,
     "messaging_api/retry_delivery.json": 404,
     "newsletters_api/create_template.json": 201,
@@ -52,6 +54,7 @@ EXPECTED_STATUS = {
     "newsletters_api/create_newsletter.json": 422,  # the demo bakery has no approved weekly_offer template
     "newsletters_api/list_newsletters.json": 200,
     "newsletters_api/get_newsletter.json": 404,  # names a newsletter the demo bakery does not have
+    "newsletters_api/delete_newsletter.json": 404,
     "newsletters_api/reschedule_newsletter.json": 404,
     "newsletters_api/cancel_newsletter.json": 404,
     "newsletters_api/send_newsletter_now.json": 404,
@@ -98,6 +101,8 @@ EXPECTED_STATUS = {
     "messaging_api/team_send_message.json": 202,
     "messaging_api/team_list_conversations.json": 200,
     "messaging_api/team_list_conversation_messages.json": 200,
+    "messaging_api/team_mark_conversation_read.json": 200,
+    "messaging_api/team_assign_conversation.json": 200,
     "messaging_api/team_list_deliveries.json": 200,
     "messaging_api/team_retry_delivery.json": 404,
     "newsletters_api/team_list_templates.json": 200,

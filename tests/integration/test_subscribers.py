@@ -104,7 +104,7 @@ def test_a_batch_answers_each_item_on_its_own(api, aws, bakery):
         {"wa_id": "436600000003", "consent": CONSENT, "tags": ["vip"]},
     ]
     # When it is posted
-    response = post_json(api, "/v1/subscriber-batches", {"items": items}, bakery["key"])
+    response = post_json(api, "/v1/subscribers/batch", {"items": items}, bakery["key"])
     # Then the good ones are subscribed and the bad one is a 422 of its own
     assert response.status == 200, response.body
     results = response.json()["items"]
@@ -118,7 +118,7 @@ def test_more_than_a_thousand_items_are_refused(api, bakery):
     # Given a batch of 1,001 customers sharing one consent
     items = [{"wa_id": f"4366{index:08d}"} for index in range(1001)]
     # Then it is refused as a whole (1,000 at most), and nobody is subscribed
-    response = post_json(api, "/v1/subscriber-batches", {"consent": CONSENT, "items": items}, bakery["key"])
+    response = post_json(api, "/v1/subscribers/batch", {"consent": CONSENT, "items": items}, bakery["key"])
     assert response.status == 422
     assert response.json()["error"]["details"][0]["field"] == "items"
 
@@ -127,7 +127,7 @@ def test_customers_sharing_one_consent_fit_one_batch(api, aws, bakery):
     # Given 150 customers and the one consent text they all agreed to (1,000 take minutes under moto;
     # the body of 1,000 such items is 40 KiB, within the 64 KiB limit)
     items = [{"wa_id": f"4366{index:08d}", "tags": ["import"]} for index in range(150)]
-    response = post_json(api, "/v1/subscriber-batches", {"consent": CONSENT, "items": items}, bakery["key"])
+    response = post_json(api, "/v1/subscribers/batch", {"consent": CONSENT, "items": items}, bakery["key"])
     assert response.status == 200, response.body[:300]
     assert {result["status"] for result in response.json()["items"]} == {201}
     assert len(scan(aws["dynamodb"], "SubscribersTable")) == 300  # each subscriber and its first history entry

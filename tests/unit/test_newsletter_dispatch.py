@@ -1,6 +1,6 @@
 """Who of a page gets the newsletter, with what values, within the number's messaging limit (no AWS)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bizline.models.newsletters import Recipient
 from bizline.rules import newsletter_dispatch as rules
@@ -76,3 +76,14 @@ def test_named_and_numbered_variables_become_the_template_components():
         {"type": "header", "parameters": [{"type": "text", "text": "Hallo"}]},
         {"type": "body", "parameters": [{"type": "text", "text": "Anna"}, {"type": "text", "text": "Kipferl"}]},
     ]
+
+
+def test_a_recurring_firing_overlaps_only_a_run_sending_for_less_than_an_hour():
+    # Given a recurring newsletter that started sending at 09:00
+    started = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+    # Then a firing at 09:30 would overlap it, one at 10:30 finds it stuck and goes ahead
+    assert rules.overlaps_earlier_run("0 9 * * ? *", "sending", started, started + timedelta(minutes=30))
+    assert not rules.overlaps_earlier_run("0 9 * * ? *", "sending", started, started + timedelta(minutes=90))
+    # And a one-time newsletter, or one not sending, overlaps nothing
+    assert not rules.overlaps_earlier_run(None, "sending", started, started)
+    assert not rules.overlaps_earlier_run("0 9 * * ? *", "scheduled", started, started)

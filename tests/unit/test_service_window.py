@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from bizline.rules.service_window import expires_at, is_open, may_send, reply_billing_category
+from bizline.rules.service_window import expires_at, is_open, may_send, reply_billing_category, unread_since_read
 
 WROTE = datetime(2026, 11, 18, 9, 30, tzinfo=UTC)
 
@@ -49,3 +49,14 @@ def test_templates_go_out_at_any_time_everything_else_only_within_the_window(mes
 def test_templates_are_billed_as_templates_everything_else_as_service():
     assert reply_billing_category("template") == "template"
     assert [reply_billing_category(kind) for kind in ("text", "image", "document")] == ["service"] * 3
+
+
+def test_a_conversation_is_unread_when_the_customer_wrote_after_the_team_last_opened_it():
+    # Given a customer who wrote at 10:00
+    wrote = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    # Then it is unread if never opened or opened before, read if opened at or after
+    assert unread_since_read(wrote, None)
+    assert unread_since_read(wrote, wrote - timedelta(seconds=1))
+    assert not unread_since_read(wrote, wrote)
+    # And a conversation the customer never wrote in has nothing unread
+    assert not unread_since_read(None, None)

@@ -58,6 +58,8 @@ def test_an_owner_may_call_every_console_route_and_an_agent_the_inbox_and_readin
     assert agent_routes == {
         ("GET", "/v1/conversations"),
         ("GET", "/v1/conversations/{customer_id}/messages"),
+        ("POST", "/v1/conversations/{customer_id}/read"),
+        ("PUT", "/v1/conversations/{customer_id}/assignee"),
         ("POST", "/v1/messages"),
         ("GET", "/v1/templates"),
         ("GET", "/v1/subscribers"),

@@ -51,6 +51,9 @@ def _from_record(record: CustomerRecord) -> Customer:
         last_message_preview=record.last_message_preview,
         last_direction=record.last_direction,
         last_inbound_at=from_iso(record.last_inbound_at),
+        last_read_at=from_iso(record.last_read_at),
+        assignee_id=record.assignee_id,
+        assignee_email=record.assignee_email,
         created_at=from_iso(record.created_at),
         marketing_messages=record.marketing_messages,
         marketing_messages_at=from_iso(record.marketing_messages_at),
@@ -227,6 +230,26 @@ def record_activity(business_id: str, customer_id: str, at: datetime, preview: s
             CustomerRecord.customer_id.exists()
             & (CustomerRecord.last_inbound_at.does_not_exist() | (CustomerRecord.last_inbound_at < at_iso)),
         )
+
+
+def mark_read(business_id: str, customer_id: str, at: datetime) -> None:
+    """Move the conversation's read mark forward to `at` (a later mark stays)."""
+    at_iso = to_iso(at)
+    update_if(
+        _keyed(business_id, customer_id),
+        [CustomerRecord.last_read_at.set(at_iso)],
+        CustomerRecord.customer_id.exists()
+        & (CustomerRecord.last_read_at.does_not_exist() | (CustomerRecord.last_read_at < at_iso)),
+    )
+
+
+def assign(business_id: str, customer_id: str, assignee: tuple[str, str] | None) -> None:
+    """Assign the conversation to a team member (id, e-mail), or to nobody."""
+    if assignee is None:
+        actions = [CustomerRecord.assignee_id.remove(), CustomerRecord.assignee_email.remove()]
+    else:
+        actions = [CustomerRecord.assignee_id.set(assignee[0]), CustomerRecord.assignee_email.set(assignee[1])]
+    update_if(_keyed(business_id, customer_id), actions, CustomerRecord.customer_id.exists())
 
 
 def list_conversations(business_id: str, limit: int, cursor: str | None) -> tuple[list[Customer], str | None]:

@@ -119,10 +119,12 @@ def apply_status(
     at: datetime,
     errors: list[dict[str, Any]],
     pricing: dict[str, Any] | None = None,
+    wamid: str | None = None,
 ) -> bool:
     """Move a message's status forward only (by rank): False when it is already as far or further.
 
-    The first pricing Meta reports is kept; a later status never replaces it.
+    The first pricing Meta reports is kept; a later status never replaces it. `wamid` is recorded by the
+    first status of a send that did not write it (a newsletter's, found by its callback data).
     """
     rank = rank_of(status)
     actions = [
@@ -134,6 +136,8 @@ def apply_status(
         actions.append(MessageRecord.errors.set(json.dumps(errors)))
     if pricing:
         actions.append(MessageRecord.pricing.set(MessageRecord.pricing | json.dumps(pricing, sort_keys=True)))
+    if wamid:
+        actions.append(MessageRecord.wamid.set(MessageRecord.wamid | wamid))
     return update_if(
         _keyed(business_id, message_id),
         actions,
@@ -212,6 +216,23 @@ def release_claim(business_id: str, message_id: str) -> None:
         [MessageRecord.status.set(ACCEPTED)],
         MessageRecord.status == SENDING,
     )
+
+
+def count_inbound_since(business_id: str, customer_id: str, since: datetime | None, cap: int) -> int:
+    """The customer's messages in the conversation after `since` (all without one), counted up to `cap`.
+
+    One query of the conversation's index from `since` on; `cap` bounds what it reads.
+    """
+    after = MessageRecord.conversation_sort > to_iso(since) if since else None
+    found = MessageRecord.by_conversation.query(
+        _conversation_key(business_id, customer_id),
+        after,
+        filter_condition=MessageRecord.direction == "inbound",
+        scan_index_forward=False,
+        limit=cap,
+        attributes_to_get=["direction"],
+    )
+    return sum(1 for _ in found)
 
 
 def list_conversation_messages(

@@ -31,6 +31,7 @@ class NewsletterRecord(Model):
     page = NumberAttribute(null=True)
     cursor = UnicodeAttribute(null=True)
     finished_at = UnicodeAttribute(null=True)
+    skip_reason = UnicodeAttribute(null=True)
     # A run is worked on by one invocation at a time: the one holding the lease, until it ends.
     lease_until = UnicodeAttribute(null=True)
     audience = NumberAttribute(null=True)

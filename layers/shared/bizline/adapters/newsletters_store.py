@@ -13,10 +13,10 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
-from bizline.adapters.conditional import save_if, update_if
+from bizline.adapters.conditional import delete_if, save_if, update_if
 from bizline.adapters.tables import NewsletterRecord
 from bizline.clock import from_iso, to_iso
-from bizline.models.newsletters import SENDING, RunCounts, StoredNewsletter, StoredRun
+from bizline.models.newsletters import SENDING, SKIPPED, RunCounts, StoredNewsletter, StoredRun
 
 NEWSLETTER_PREFIX = "nl#"
 STAT_SHARDS = 8
@@ -129,6 +129,41 @@ def set_state(business_id: str, newsletter_id: str, state: str, now: datetime, f
     return update_if(record, actions, NewsletterRecord.state.is_in(*from_states))
 
 
+def delete_newsletter(business_id: str, newsletter_id: str) -> bool:
+    """Delete a newsletter that is not sending, then its runs and their counters; False when it is sending or gone.
+
+    The newsletter goes first, under its condition: its runs are never deleted from under a run that sends.
+    """
+    record = NewsletterRecord(business_id=business_id, newsletter_key=NEWSLETTER_PREFIX + newsletter_id)
+    if not delete_if(record, NewsletterRecord.newsletter_key.exists() & (NewsletterRecord.state != SENDING)):
+        return False
+    runs = NewsletterRecord.query(
+        business_id,
+        NewsletterRecord.newsletter_key.startswith(f"run#{newsletter_id}#"),
+        attributes_to_get=["business_id", "newsletter_key"],
+    )
+    with NewsletterRecord.batch_write() as batch:  # 25 keys per call
+        for run in runs:
+            batch.delete(run)
+    return True
+
+
+def skip_run(business_id: str, newsletter_id: str, run_id: str, now: datetime, reason: str) -> bool:
+    """Keep a firing that opened no run (and why), once; False when this run exists (a repeated firing)."""
+    record = NewsletterRecord(
+        business_id=business_id,
+        newsletter_key=_run_key(newsletter_id, run_id),
+        state=SKIPPED,
+        skip_reason=reason,
+        page=0,
+        created_at=to_iso(now),
+        finished_at=to_iso(now),
+        audience=0,
+        queued=0,
+    )
+    return save_if(record, NewsletterRecord.newsletter_key.does_not_exist())
+
+
 # -- runs -----------------------------------------------------------------------------------------
 
 
@@ -176,8 +211,18 @@ def get_run(business_id: str, newsletter_id: str, run_id: str) -> StoredRun | No
     return _run_from(record, newsletter_id, run_id)
 
 
-def _run_from(record: NewsletterRecord, newsletter_id: str, run_id: str, **extra: Any) -> StoredRun:
-    skipped = {reason: int(getattr(record, attribute.attr_name) or 0) for reason, attribute in _SKIPPED.items()}
+def _run_from(
+    record: NewsletterRecord,
+    newsletter_id: str,
+    run_id: str,
+    skipped_at_send: dict[str, int] | None = None,
+    **extra: Any,
+) -> StoredRun:
+    at_send = skipped_at_send or {}
+    skipped = {
+        reason: int(getattr(record, attribute.attr_name) or 0) + at_send.get(reason, 0)
+        for reason, attribute in _SKIPPED.items()
+    }
     return StoredRun(
         business_id=record.business_id,
         newsletter_id=newsletter_id,
@@ -187,6 +232,7 @@ def _run_from(record: NewsletterRecord, newsletter_id: str, run_id: str, **extra
         cursor=json.loads(record.cursor) if record.cursor else None,
         started_at=from_iso(record.created_at),
         finished_at=from_iso(record.finished_at),
+        skip_reason=record.skip_reason,
         counts=RunCounts(int(record.audience or 0), int(record.queued or 0), skipped),
         **extra,
     )
@@ -223,6 +269,7 @@ def list_runs(business_id: str, newsletter_id: str) -> list[StoredRun]:
     """Every run of a newsletter, newest first, with the statuses Meta reported summed over their shards."""
     runs: dict[str, NewsletterRecord] = {}
     statuses: dict[str, dict[str, int]] = {}
+    skipped_at_send: dict[str, dict[str, int]] = {}
     reasons: dict[str, dict[str, int]] = {}
     prefix = f"run#{newsletter_id}#"
     for record in NewsletterRecord.query(business_id, NewsletterRecord.newsletter_key.startswith(prefix)):
@@ -233,6 +280,9 @@ def list_runs(business_id: str, newsletter_id: str) -> list[StoredRun]:
             totals = statuses.setdefault(run_id, {})
             for status, attribute in _STATUSES.items():
                 totals[status] = totals.get(status, 0) + int(getattr(record, attribute.attr_name) or 0)
+            skipped = skipped_at_send.setdefault(run_id, {})
+            for reason, attribute in _SKIPPED.items():
+                skipped[reason] = skipped.get(reason, 0) + int(getattr(record, attribute.attr_name) or 0)
         elif rest.startswith("reason#"):
             reasons.setdefault(run_id, {})[rest.removeprefix("reason#")] = int(record.count or 0)
     found = [
@@ -242,10 +292,18 @@ def list_runs(business_id: str, newsletter_id: str) -> list[StoredRun]:
             run_id,
             statuses=statuses.get(run_id, {}),
             failed_reasons=reasons.get(run_id, {}),
+            skipped_at_send=skipped_at_send.get(run_id, {}),
         )
         for run_id, record in runs.items()
     ]
     return sorted(found, key=lambda run: run.started_at, reverse=True)
+
+
+def count_skipped_at_send(business_id: str, newsletter_run: str, reason: str, shard: int) -> None:
+    """Count a queued message the sender skipped (its customer opted out since its page was queued), on a shard."""
+    newsletter_id, _, run_id = newsletter_run.partition("#")
+    key = f"{_run_key(newsletter_id, run_id)}#stat#{shard % STAT_SHARDS}"
+    NewsletterRecord(business_id=business_id, newsletter_key=key).update(actions=[_SKIPPED[reason].add(1)])
 
 
 def count_statuses(business_id: str, newsletter_run: str, statuses: list[str], shard: int, reason: str | None) -> None:

@@ -49,6 +49,11 @@ class Customer:
     last_message_preview: str | None = None
     last_direction: str | None = None
     last_inbound_at: datetime | None = None
+    # When a team member last opened the conversation (the team shares one inbox: read by one, read by all).
+    last_read_at: datetime | None = None
+    # The team member the conversation is assigned to (their id and e-mail), if any.
+    assignee_id: str | None = None
+    assignee_email: str | None = None
     created_at: datetime | None = None
     # "stop" or "resume": the customer's last word on marketing messages (Meta's `user_preferences`).
     marketing_messages: str | None = None

@@ -153,6 +153,17 @@ class AcceptedMessage(ResponseModel):
 
 
 # -- conversations -------------------------------------------------------------------------------
+# Counted no further: an inbox shows "99+".
+UNREAD_CAP = 100
+
+
+class ConversationAssignee(ResponseModel):
+    """The team member a conversation is assigned to."""
+
+    member_id: str
+    email: str
+
+
 class Conversation(ResponseModel):
     customer_id: str
     wa_id: str | None = None
@@ -163,6 +174,18 @@ class Conversation(ResponseModel):
     last_direction: str | None = None
     service_window_open: bool
     service_window_expires_at: datetime | None = None
+    unread: int = Field(
+        default=0,
+        description=f"The customer's messages since a team member last opened the conversation (at most {UNREAD_CAP}).",
+    )
+    last_read_at: datetime | None = None
+    assignee: ConversationAssignee | None = None
+
+
+class AssignRequest(RequestModel):
+    """Whom the conversation is assigned to: a team member's id, or null for nobody."""
+
+    member_id: str | None = Field(max_length=128, pattern=r"^[A-Za-z0-9-]+$")
 
 
 class ConversationList(ResponseModel):

@@ -13,7 +13,10 @@ from bizline.models.common import RequestModel, ResponseModel
 from bizline.models.subscribers import AttributeName, Tag
 
 DRAFT, SCHEDULED, SENDING, SENT, CANCELLED, FAILED = "draft", "scheduled", "sending", "sent", "cancelled", "failed"
+SKIPPED = "skipped"
 NewsletterState = Literal["draft", "scheduled", "sending", "sent", "cancelled", "failed"]
+# A run is in one of its newsletter's states, or `skipped`: a firing that opened no run (skip_reason says why).
+RunState = Literal["sending", "sent", "cancelled", "failed", "skipped"]
 SKIP_REASONS = ("opted_out", "over_limit", "template_paused", "missing_variable")
 MESSAGING_LIMITS = ("250", "2000", "10000", "100000", "unlimited")
 MessagingLimit = Literal["250", "2000", "10000", "100000", "unlimited"]
@@ -123,7 +126,10 @@ class MessagingLimitView(ResponseModel):
 
 class RunStats(ResponseModel):
     run_id: str
-    state: NewsletterState
+    state: RunState
+    skip_reason: str | None = Field(
+        default=None, description="Why a firing sent nothing: `previous_run_sending` (a recurring run still underway)."
+    )
     started_at: datetime
     finished_at: datetime | None = None
     audience: int
@@ -193,6 +199,7 @@ class StoredRun:
     cursor: dict[str, Any] | None
     started_at: datetime
     finished_at: datetime | None = None
+    skip_reason: str | None = None
     counts: RunCounts = field(default_factory=RunCounts)
     statuses: dict[str, int] = field(default_factory=dict)
     failed_reasons: dict[str, int] = field(default_factory=dict)

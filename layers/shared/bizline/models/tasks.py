@@ -61,6 +61,8 @@ class StatusTask(Task):
     recipient: StatusRecipient = Field(default_factory=StatusRecipient)
     # Meta's pricing object (billable, pricing_model, category, type) when the status carried one.
     pricing: dict[str, Any] | None = None
+    # The `biz_opaque_callback_data` the send carried: bizline's own message id (rules.providers.callback_data).
+    callback_data: str | None = None
 
 
 class StatusTaskRecord(SqsRecordModel):

@@ -58,6 +58,8 @@ class Status(_Lenient):
     errors: list[StatusError] = Field(default_factory=list)
     # What Meta bills for the message (billable, pricing_model, category, type): kept as it came.
     pricing: dict[str, Any] | None = None
+    # What the sender asked Meta to hand back with each status of the message (`biz_opaque_callback_data`).
+    biz_opaque_callback_data: str | None = None
 
 
 class ChangeValue(_Lenient):

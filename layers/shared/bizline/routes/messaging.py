@@ -9,13 +9,15 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 from bizline.models.deliveries import DeliveryStatus
 from bizline.models.messaging import (
     AcceptedMessage,
+    AssignRequest,
+    Conversation,
     ConversationList,
     Delivery,
     DeliveryList,
     MessageList,
     SendMessageRequest,
 )
-from bizline.services import conversations, deliveries
+from bizline.services import conversations, deliveries, inbox
 from bizline.services import idempotent_replies as replies_api
 from bizline.web import AUTHENTICATED, CURSOR_DESCRIPTION, authenticated_business_id, error_responses, team_member
 
@@ -69,6 +71,33 @@ def build_router() -> Router:
     )
     def list_conversations(limit: Limit = 25, cursor: Cursor = None) -> ConversationList:
         return conversations.list_conversations(business_id(), limit, cursor)
+
+    @router.post(
+        "/v1/conversations/<customer_id>/read",
+        summary="Mark a conversation read",
+        description=(
+            "What the customer wrote until now counts as read, for the whole team (one shared inbox): the "
+            "conversation's `unread` is 0 until they write again."
+        ),
+        tags=["Conversations"],
+        security=AUTHENTICATED,
+        responses={200: {"description": "The conversation, read."}} | error_responses(401, 404),
+    )
+    def mark_read(customer_id: Annotated[str, Path(max_length=64)]) -> Conversation:
+        return inbox.mark_read(business_id(), customer_id)
+
+    @router.put(
+        "/v1/conversations/<customer_id>/assignee",
+        summary="Assign a conversation to a team member",
+        description="`member_id` of a member of the business's team, or null for nobody; 422 `unknown_member`.",
+        tags=["Conversations"],
+        security=AUTHENTICATED,
+        responses={200: {"description": "The conversation, assigned."}} | error_responses(400, 401, 404, 413, 415, 422),
+    )
+    def assign(
+        customer_id: Annotated[str, Path(max_length=64)], request: Annotated[AssignRequest, Body()]
+    ) -> Conversation:
+        return inbox.assign(business_id(), customer_id, request.member_id)
 
     @router.get(
         "/v1/conversations/<customer_id>/messages",

@@ -87,6 +87,21 @@ def build_router() -> Router:
     def reschedule(newsletter_id: NewsletterId, request: Annotated[UpdateNewsletterRequest, Body()]) -> Newsletter:
         return newsletters.reschedule(business_id(), newsletter_id, request)
 
+    @router.delete(
+        "/v1/newsletters/<newsletter_id>",
+        summary="Delete a newsletter",
+        description=(
+            "Deletes the newsletter, its runs' stats and its schedule; the messages it sent stay in their "
+            "conversations. 409 `newsletter_not_changeable` while it is sending: cancel it first."
+        ),
+        tags=_TAGS,
+        security=AUTHENTICATED,
+        responses={204: {"description": "Deleted.", "content": {}}} | error_responses(401, 404, 409),
+    )
+    def delete_newsletter(newsletter_id: NewsletterId) -> Response[None]:
+        newsletters.delete_newsletter(business_id(), newsletter_id)
+        return Response(status_code=204)
+
     @router.post(
         "/v1/newsletters/<newsletter_id>/cancel",
         summary="Cancel a newsletter",

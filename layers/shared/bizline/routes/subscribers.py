@@ -49,12 +49,11 @@ def build_router() -> Router:
         )
 
     @router.post(
-        "/v1/subscriber-batches",
+        "/v1/subscribers/batch",
         summary="Subscribe up to 1,000 customers",
         description=(
             "Each item as for POST /v1/subscribers, with one `consent` the items share unless they carry their own; "
-            "each has its own result (201, 200 or 422 with the reason). Its own path, not /v1/subscribers/batch, "
-            "so no customer id is ever mistaken for it."
+            "each has its own result (201, 200 or 422 with the reason)."
         ),
         tags=_TAGS,
         security=AUTHENTICATED,

@@ -85,6 +85,7 @@ class StatusUpdate:
     recipient: CustomerIdentity
     errors: list[dict[str, Any]] = field(default_factory=list)
     pricing: dict[str, Any] | None = None
+    callback_data: str | None = None
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,7 @@ def _read_status(reading: EnvelopeReading, raw: Any, phone_number_id: str, waba_
             recipient=CustomerIdentity(wa_id=status.recipient_id, user_id=status.recipient_user_id),
             errors=[error.model_dump(exclude_none=True) for error in status.errors],
             pricing=status.pricing or None,
+            callback_data=status.biz_opaque_callback_data,
         )
     )
 

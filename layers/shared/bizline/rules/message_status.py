@@ -10,6 +10,7 @@ ACCEPTED = "accepted"  # a reply taken at the API, waiting in the send queue
 SENDING = "sending"  # a sender has claimed the reply
 SUBMITTED = "submitted"  # Meta took the reply and named it (wamid)
 FAILED = "failed"
+WITHHELD = "withheld"  # a newsletter's message not sent: its customer opted out after its page was queued
 
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, FAILED: 3}
 

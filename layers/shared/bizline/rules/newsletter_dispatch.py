@@ -27,6 +27,11 @@ DEFAULT_LIMIT = "250"
 WINDOW = timedelta(hours=24)
 # Meta's per-user marketing message limit: final for this message, never retried.
 MARKETING_LIMIT_ERROR = 131049
+# A recurring newsletter's firing while its earlier run still sends opens no run (two would overlap).
+PREVIOUS_RUN_SENDING = "previous_run_sending"
+# A run queues all its pages within minutes (the sender paces the sends, not the dispatcher): one that
+# still says `sending` after this is stuck, and does not keep later firings from running.
+STUCK_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,13 @@ def allowance(limit: str | None, used_in_window: int) -> int | None:
 def window_start(now: datetime) -> datetime:
     """The start of the rolling 24 hours a send at `now` counts in (by whole hours, the buckets usage is kept in)."""
     return (now - WINDOW).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def overlaps_earlier_run(cron: str | None, state: str, sending_since: datetime | None, now: datetime) -> bool:
+    """Whether a recurring newsletter's firing would run beside its earlier run, still sending (not stuck)."""
+    if cron is None or state != "sending" or sending_since is None:
+        return False
+    return now - sending_since < STUCK_AFTER
 
 
 def plan_page(

@@ -103,6 +103,23 @@ def next_page(payload: dict[str, Any]) -> str | None:
     return (paging.get("cursors") or {}).get("after")
 
 
+# Meta hands a send's `biz_opaque_callback_data` back with each of its statuses: bizline puts its own
+# message id there, so a status finds its message by key, and a sender need not write the wamid first.
+CALLBACK_DATA_PREFIX = "bizline:"
+
+
+def with_callback_data(content: dict[str, Any], message_id: str) -> dict[str, Any]:
+    """The content to send, asking Meta to name bizline's message id in each status of it."""
+    return {**content, "biz_opaque_callback_data": CALLBACK_DATA_PREFIX + message_id}
+
+
+def message_id_of(callback_data: str | None) -> str | None:
+    """bizline's message id a status names in its callback data; None for a send of anyone else."""
+    if callback_data and callback_data.startswith(CALLBACK_DATA_PREFIX):
+        return callback_data.removeprefix(CALLBACK_DATA_PREFIX) or None
+    return None
+
+
 def graph_api_body(recipient: Recipient, content: dict[str, Any]) -> dict[str, Any]:
     """The Cloud API request body: `to` takes the phone-based id, `recipient` the business-scoped one."""
     body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", **content}

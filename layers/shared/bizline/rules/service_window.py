@@ -34,3 +34,8 @@ def may_send(message_type: str, last_inbound_at: datetime | None, now: datetime)
 def reply_billing_category(message_type: str) -> str:
     """The billing category of a reply the business sends."""
     return TEMPLATE_CATEGORY if message_type == "template" else SERVICE_CATEGORY
+
+
+def unread_since_read(last_inbound_at: datetime | None, last_read_at: datetime | None) -> bool:
+    """Whether the customer wrote after the team last opened the conversation (or it was never opened)."""
+    return last_inbound_at is not None and (last_read_at is None or last_inbound_at > last_read_at)

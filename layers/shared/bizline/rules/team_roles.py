@@ -35,6 +35,8 @@ CONSOLE_ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("DELETE", "/v1/members/{member_id}"): _OWNERS,
     ("GET", "/v1/conversations"): _EVERY_MEMBER,
     ("GET", "/v1/conversations/{customer_id}/messages"): _EVERY_MEMBER,
+    ("POST", "/v1/conversations/{customer_id}/read"): _EVERY_MEMBER,
+    ("PUT", "/v1/conversations/{customer_id}/assignee"): _EVERY_MEMBER,
     ("POST", "/v1/messages"): _EVERY_MEMBER,
     ("GET", "/v1/deliveries"): _OWNERS,
     ("POST", "/v1/deliveries/{delivery_id}/retry"): _OWNERS,

@@ -10,14 +10,34 @@ from bizline.adapters import customers_store, messages_store
 from bizline.clock import utc_now
 from bizline.errors import NotFound
 from bizline.models.customers import Customer, CustomerIdentity
-from bizline.models.messaging import Conversation, ConversationList, Message, MessageList
+from bizline.models.messaging import (
+    UNREAD_CAP,
+    Conversation,
+    ConversationAssignee,
+    ConversationList,
+    Message,
+    MessageList,
+)
 from bizline.models.stored_messages import StoredMessage
 from bizline.rules import service_window
 from bizline.rules.message_preview import preview
+from bizline.rules.service_window import unread_since_read
 
 
-def _conversation(customer: Customer, now: datetime) -> Conversation:
+def conversation_view(customer: Customer, now: datetime, business_id: str | None = None) -> Conversation:
+    """The conversation's row; its unread count is read (one query) only when the customer wrote since last read."""
+    unread = 0
+    if business_id is not None and unread_since_read(customer.last_inbound_at, customer.last_read_at):
+        unread = messages_store.count_inbound_since(
+            business_id, customer.customer_id, customer.last_read_at, UNREAD_CAP
+        )
+    assignee = None
+    if customer.assignee_id:
+        assignee = ConversationAssignee(member_id=customer.assignee_id, email=customer.assignee_email or "")
     return Conversation(
+        unread=unread,
+        last_read_at=customer.last_read_at,
+        assignee=assignee,
         customer_id=customer.customer_id,
         wa_id=customer.wa_id,
         user_id=customer.user_id,
@@ -36,7 +56,8 @@ def list_conversations(
     """The business's conversations, most recent first, each with its service window."""
     customers, next_cursor = customers_store.list_conversations(business_id, limit, cursor)
     now = now or utc_now()
-    return ConversationList(items=[_conversation(customer, now) for customer in customers], next_cursor=next_cursor)
+    items = [conversation_view(customer, now, business_id) for customer in customers]
+    return ConversationList(items=items, next_cursor=next_cursor)
 
 
 def message_view(message: StoredMessage) -> Message:

@@ -66,6 +66,12 @@ def dispatch(
         return "no such newsletter"
     lease_until = now + LEASE
     run = None
+    # A firing beside a run still sending is kept as a skipped run (the business sees it); a repeat of the
+    # running one's own firing finds that run and goes on below.
+    overlaps = firing and rules.overlaps_earlier_run(newsletter.cron, newsletter.state, newsletter.updated_at, now)
+    if overlaps and newsletters_store.skip_run(business_id, newsletter_id, run_id, now, rules.PREVIOUS_RUN_SENDING):
+        logger.warning("firing skipped: an earlier run still sends", extra={"newsletter_id": newsletter_id})
+        return "skipped: an earlier run is still sending"
     if newsletter.state == CANCELLED:
         run = newsletters_store.take_run(business_id, newsletter_id, run_id, now, lease_until)
         if run is not None:

@@ -46,6 +46,7 @@ def _run_view(run: StoredRun) -> RunStats:
         state=run.state,
         started_at=run.started_at,
         finished_at=run.finished_at,
+        skip_reason=run.skip_reason,
         audience=run.counts.audience,
         queued=run.counts.queued,
         sent=run.statuses.get("sent", 0),
@@ -187,6 +188,18 @@ def cancel(business_id: str, newsletter_id: str, now: datetime | None = None) ->
         raise _not_changeable(_stored(business_id, newsletter_id), "cancelled")
     newsletter_schedules.delete_schedule(newsletter_id)
     return get_newsletter(business_id, newsletter_id)
+
+
+def delete_newsletter(business_id: str, newsletter_id: str) -> None:
+    """Delete a newsletter with its runs and schedule; 409 while it is sending (cancel it first).
+
+    The messages it sent stay in their conversations, naming it.
+    """
+    newsletter = _stored(business_id, newsletter_id)
+    if newsletter.state == SENDING or not newsletters_store.delete_newsletter(business_id, newsletter_id):
+        raise Conflict("The newsletter is sending: cancel it first, then delete it.", code="newsletter_not_changeable")
+    # After the newsletter: a firing in between finds no newsletter and sends nothing.
+    newsletter_schedules.delete_schedule(newsletter_id)
 
 
 def send_now(business_id: str, newsletter_id: str, now: datetime | None = None) -> Newsletter:

@@ -12,7 +12,7 @@ from bizline.models.stored_messages import StoredMessage
 from bizline.models.tasks import SendTask
 from bizline.rules import send_pacing
 from bizline.rules.message_status import FAILED, awaits_sending
-from bizline.rules.providers import ProviderError, Recipient
+from bizline.rules.providers import ProviderError, Recipient, with_callback_data
 from bizline.services.deliveries import create_deliveries
 from bizline.services.phone_numbers import proven_number
 from bizline.services.statuses import status_delivery
@@ -72,7 +72,8 @@ def send_queued(task: SendTask, now: datetime | None = None, on_failed: FailureH
     recipient = Recipient(customer.wa_id if customer else None, customer.user_id if customer else None)
     try:
         token = access_token(task.business_id, message.phone_number_id)
-        wamid = get_provider().send(message.phone_number_id, recipient, message.content, token)
+        content = with_callback_data(message.content, message.message_id)
+        wamid = get_provider().send(message.phone_number_id, recipient, content, token)
     except ProviderError as error:
         return send_failed(task, message, error, now, on_failed)
     messages_store.mark_submitted(task.business_id, task.message_id, wamid, now)

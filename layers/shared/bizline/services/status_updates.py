@@ -11,10 +11,12 @@ from datetime import datetime
 
 from bizline.adapters import messages_store, newsletters_store, whatsapp_events_store
 from bizline.clock import utc_now
+from bizline.models.stored_messages import StoredMessage
 from bizline.models.tasks import StatusTask
 from bizline.models.whatsapp_events import UNMATCHED_STATUS, WhatsAppEvent
 from bizline.observability import logger
 from bizline.rules.message_status import may_replace, rank_of
+from bizline.rules.providers import message_id_of
 from bizline.rules.whatsapp_changes import KEEP_FOR_OPERATORS, stop_waiting_for_send
 from bizline.services.deliveries import create_deliveries
 from bizline.services.statuses import status_delivery
@@ -30,7 +32,7 @@ def apply_status_update(task: StatusTask, attempt: int = 1, now: datetime | None
     `attempt` counts the task's deliveries; an unknown wamid raises `MessageNotYetKnown` (retry)
     until it has waited long enough, and is then kept as unmatched.
     """
-    message = messages_store.find_message_by_wamid(task.wamid)
+    message = _message_of(task)
     if message is None or message.business_id != task.business_id:
         if not stop_waiting_for_send(attempt):
             raise MessageNotYetKnown(task.wamid)
@@ -44,14 +46,26 @@ def apply_status_update(task: StatusTask, attempt: int = 1, now: datetime | None
         if task.pricing and message.pricing is None:
             messages_store.record_pricing(message.business_id, message.message_id, task.pricing)
         return False
+    wamid = task.wamid if message.wamid is None else None
     if not messages_store.apply_status(
-        message.business_id, message.message_id, task.status, task.at, task.errors, task.pricing
+        message.business_id, message.message_id, task.status, task.at, task.errors, task.pricing, wamid
     ):
         return False
     if message.newsletter:
         _count_for_newsletter(message.business_id, message.newsletter, message.message_id, message.status_rank, task)
     create_deliveries([status_delivery(message, task.status, task.at, task.errors, wamid=task.wamid)])
     return True
+
+
+def _message_of(task: StatusTask) -> StoredMessage | None:
+    """The message a status is about: by the id its send handed Meta (one read), else by its wamid."""
+    message_id = message_id_of(task.callback_data)
+    if message_id is not None:
+        message = messages_store.get_message(task.business_id, message_id)
+        # Another client of the number may hand Meta any text: its wamid must agree once bizline knows it.
+        if message is not None and message.wamid in (None, task.wamid):
+            return message
+    return messages_store.find_message_by_wamid(task.wamid)
 
 
 def _count_for_newsletter(

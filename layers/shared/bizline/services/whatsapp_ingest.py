@@ -329,4 +329,5 @@ def _status(status: StatusUpdate) -> dict[str, Any]:
         "errors": status.errors,
         "recipient": {"wa_id": status.recipient.wa_id, "user_id": status.recipient.user_id},
         "pricing": status.pricing,
+        "callback_data": status.callback_data,
     }
