@@ -12,7 +12,7 @@ export default defineConfig({
   build: { outDir: "dist", emptyOutDir: true, sourcemap: false, assetsInlineLimit: 0 },
   server: {
     host: "127.0.0.1",
-    proxy: { "/team": platform, "/console/config.json": platform },
+    proxy: { "/team": platform, "/console/config.json": platform, "/admin": platform, "/local/cognito-identity": platform },
   },
   test: { environment: "jsdom", globals: true, include: ["src/**/*.test.{ts,tsx}"] },
 });

@@ -165,6 +165,17 @@ class JwtAuthorizer:
 
     def claims(self, authorization: str | None) -> dict[str, Any] | None:
         """The token's claims as API Gateway hands them to Lambda, or None when it does not pass."""
+        payload = self.payload(authorization)
+        if payload is None:
+            return None
+        # API Gateway flattens array claims to text ("[owner agent]") and passes every other value as a string.
+        return {
+            name: "[" + " ".join(str(item) for item in value) + "]" if isinstance(value, list) else str(value)
+            for name, value in payload.items()
+        }
+
+    def payload(self, authorization: str | None) -> dict[str, Any] | None:
+        """The token's claims as signed (lists stay lists), or None when it does not pass."""
         if not authorization:
             return None
         token = authorization.removeprefix("Bearer ").strip()
@@ -192,11 +203,7 @@ class JwtAuthorizer:
             or float(payload.get("nbf", 0)) > now
         ):
             return None
-        # API Gateway flattens array claims to text ("[owner agent]") and passes every other value as a string.
-        return {
-            name: "[" + " ".join(str(item) for item in value) + "]" if isinstance(value, list) else str(value)
-            for name, value in payload.items()
-        }
+        return payload
 
 
 def jwt_authorizers(template: dict[str, Any], pool: TeamPool, endpoint: str) -> dict[str, JwtAuthorizer]:

@@ -36,6 +36,11 @@ class ConsoleConfig:
     user_pool_id: str
     client_id: str
     api_base: str = ""
+    # Reviewers trade their ID token here for short-lived credentials signing the /admin routes.
+    identity_pool_id: str = ""
+    identity_endpoint: str = ""
+    # The host reviewers sign /admin calls for: "" is the console's own (locally the API's too).
+    admin_signing_host: str = ""
 
     def as_json(self) -> bytes:
         return json.dumps(
@@ -46,13 +51,18 @@ class ConsoleConfig:
                     "region": self.region,
                     "userPoolId": self.user_pool_id,
                     "clientId": self.client_id,
+                    "identityPoolId": self.identity_pool_id,
+                    "identityEndpoint": self.identity_endpoint,
                 },
+                "adminSigningHost": self.admin_signing_host,
             }
         ).encode()
 
 
 # The AWS origins the CSP names (Cognito, the documents bucket): locally all are the embedded AWS.
-_AWS_ORIGIN = re.compile(r"https://(cognito-idp\.\$\{AWS::Region\}\.amazonaws\.com|\$\{\w+\.(Regional)?DomainName\})")
+_AWS_ORIGIN = re.compile(
+    r"https://(cognito-(idp|identity)\.\$\{AWS::Region\}\.amazonaws\.com|\$\{\w+\.(Regional)?DomainName\})"
+)
 
 
 def security_headers(template: dict[str, Any], aws_endpoint: str) -> dict[str, str]:

@@ -39,6 +39,9 @@ DEMO_OWNER_EMAIL = "owner@baeckerei-demo.example"
 DEMO_OWNER_PASSWORD = "Demo-Owner-2026"  # noqa: S105 - local only, never in AWS
 DEMO_AGENT_EMAIL = "agent@baeckerei-demo.example"
 DEMO_AGENT_PASSWORD = "Demo-Agent-2026"  # noqa: S105 - local only, never in AWS
+# bizline's own reviewer (the verification queue): in the pool's reviewers group, of no business.
+DEMO_REVIEWER_EMAIL = "reviewer@bizline.example"
+DEMO_REVIEWER_PASSWORD = "Demo-Reviewer-2026"  # noqa: S105 - local only, never in AWS
 
 
 def seed_demo_team(cognito: Any, user_pool_id: str, now: datetime | None = None) -> None:
@@ -64,6 +67,21 @@ def seed_demo_team(cognito: Any, user_pool_id: str, now: datetime | None = None)
         cognito.admin_add_user_to_group(UserPoolId=user_pool_id, Username=email, GroupName=group)
         sub = next(a["Value"] for a in user["User"]["Attributes"] if a["Name"] == "sub")
         team_members_store.put_member(StoredMember(DEMO_BUSINESS_ID, sub, email, group, now or datetime.now(UTC)))
+    seed_demo_reviewer(cognito, user_pool_id)
+
+
+def seed_demo_reviewer(cognito: Any, user_pool_id: str) -> None:
+    """A bizline reviewer: signs in to the console's reviewer view, which trades the token for IAM credentials."""
+    cognito.admin_create_user(
+        UserPoolId=user_pool_id,
+        Username=DEMO_REVIEWER_EMAIL,
+        UserAttributes=[{"Name": "email", "Value": DEMO_REVIEWER_EMAIL}, {"Name": "email_verified", "Value": "true"}],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=user_pool_id, Username=DEMO_REVIEWER_EMAIL, Password=DEMO_REVIEWER_PASSWORD, Permanent=True
+    )
+    cognito.admin_add_user_to_group(UserPoolId=user_pool_id, Username=DEMO_REVIEWER_EMAIL, GroupName="reviewers")
 
 
 def seed_demo_business(now: datetime | None = None, callback_url: str | None = None) -> None:

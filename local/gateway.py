@@ -1,6 +1,7 @@
 """An HTTP API gateway emulation: routes, Lambda authorizer and v2 events, all from template.yaml."""
 
 import base64
+import hmac
 import json
 import re
 import threading
@@ -12,6 +13,7 @@ from urllib.parse import unquote
 
 from local import sigv4
 from local.apigw import authorizer_event, http_api_event
+from local.identity_pool import IdentityPool, TemporaryCredentials
 from local.lambda_runtime import invoke
 from local.template import (
     ACCOUNT_ID,
@@ -69,6 +71,7 @@ class HttpApiGateway:
         iam_credentials: IamCredentials | None = None,
         endpoint: str | None = None,
         jwt_authorizers: dict[str, Any] | None = None,
+        identity_pools: list[IdentityPool] | None = None,
     ):
         self.template = template or load_template()
         self.functions: dict[str, FunctionSpec] = (
@@ -83,6 +86,9 @@ class HttpApiGateway:
         # JWT authorizers (local.cognito.JwtAuthorizer) by name; without one, its routes refuse every token.
         self.jwt_authorizers = jwt_authorizers or {}
         self._jwt_names = self._jwt_authorizer_names()
+        # Cognito identity pools whose short-lived credentials sign AWS_IAM routes, for what their roles allow.
+        self.identity_pools = identity_pools or []
+        self.api_id = next(iter(resources_of_type(self.template, "AWS::Serverless::HttpApi")), "HttpApi")
         self._authorizer_cache: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
         self._cache_lock = threading.Lock()
 
@@ -156,31 +162,54 @@ class HttpApiGateway:
     def _authorize_iam(
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
     ) -> dict[str, Any] | GatewayResponse:
-        if self.iam_credentials is None:
-            return _gateway_message(403, "Forbidden")
         lowered = {name.lower(): value for name, value in headers.items()}
         url = f"http://{lowered.get('host', 'localhost')}{path}" + (f"?{query}" if query else "")
-        caller = sigv4.verify(
-            method,
-            url,
-            headers,
-            body,
-            self.iam_credentials.access_key,
-            self.iam_credentials.secret_key,
-            ACCOUNT_ID,
-        )
+        access_key = sigv4.access_key_of(headers) or ""
+        temporary = None
+        if self.iam_credentials is not None and access_key == self.iam_credentials.access_key:
+            secret_key = self.iam_credentials.secret_key
+        else:
+            temporary = self._temporary_credentials(access_key)
+            if temporary is None:
+                return _gateway_message(403, "Forbidden")
+            secret_key = temporary[1].secret_key
+        caller = sigv4.verify(method, url, headers, body, access_key, secret_key, ACCOUNT_ID)
         if caller is None:
             return _gateway_message(403, "Forbidden")
-        return {
-            "iam": {
-                "accessKey": caller.access_key,
-                "accountId": caller.account_id,
-                "callerId": caller.access_key,
-                "principalOrgId": None,
-                "userArn": caller.user_arn,
-                "userId": caller.access_key,
-            }
+        iam: dict[str, Any] = {
+            "accessKey": caller.access_key,
+            "accountId": caller.account_id,
+            "callerId": caller.access_key,
+            "principalOrgId": None,
+            "userArn": caller.user_arn,
+            "userId": caller.access_key,
         }
+        if temporary is not None:
+            # Then, as IAM: temporary credentials count only with their session token, for what their role allows.
+            pool, credentials = temporary
+            if not hmac.compare_digest(lowered.get("x-amz-security-token", ""), credentials.session_token):
+                return _gateway_message(403, "The security token included in the request is invalid")
+            if not pool.may_invoke(credentials, self.api_id, method, path):
+                return _gateway_message(403, "Forbidden")
+            # As API Gateway describes a caller signing with Cognito identity pool credentials.
+            iam |= {
+                "userArn": credentials.assumed_role_arn,
+                "userId": f"{credentials.role}:CognitoIdentityCredentials",
+                "cognitoIdentity": {
+                    "amr": ["authenticated"],
+                    "identityId": credentials.identity_id,
+                    "identityPoolId": credentials.identity_pool_id,
+                },
+            }
+        return {"iam": iam}
+
+    def _temporary_credentials(self, access_key: str) -> tuple[IdentityPool, TemporaryCredentials] | None:
+        """The identity pool that handed out these (unexpired) credentials, and the credentials."""
+        for pool in self.identity_pools:
+            credentials = pool.live_credentials(access_key)
+            if credentials is not None:
+                return pool, credentials
+        return None
 
     def request(
         self,

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 from local.console import ConsoleConfig, ConsoleFiles
 from local.event_sources import DynamoDbStreamPoller, Poller, SchedulePoller, SqsPoller
 from local.gateway import HttpApiGateway, IamCredentials
+from local.identity_pool import IDENTITY_PATH, identity_pools
 from local.lambda_runtime import invoke
 from local.playground import Playground
 from local.resources import provision
@@ -98,6 +99,7 @@ class LocalPlatform:
         self.endpoint = ""
         self.functions: dict[str, FunctionSpec] = {}
         self.console_config: ConsoleConfig | None = None
+        self.identity_pools: dict[str, Any] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> "LocalPlatform":
@@ -141,6 +143,8 @@ class LocalPlatform:
         from local.cognito import jwt_authorizers, team_pool
 
         self.team_pool = team_pool(self.template)  # provisioned above
+        # Reviewers' short-lived credentials: the template's identity pool, answered locally (local/identity_pool.py).
+        self.identity_pools = identity_pools(self.template, self.team_pool, self.endpoint)
         self.console_config = self._console_config()
         self.gateway = HttpApiGateway(
             self.template,
@@ -148,6 +152,7 @@ class LocalPlatform:
             iam_credentials=IamCredentials(LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY),
             endpoint=self.endpoint,
             jwt_authorizers=jwt_authorizers(self.template, self.team_pool, self.endpoint),
+            identity_pools=list(self.identity_pools.values()),
         )
         self._start_http()
         self._forget_cached_clients()
@@ -202,6 +207,8 @@ class LocalPlatform:
             region=REGION,
             user_pool_id=next(iter(self.team_pool.user_pools.values())),
             client_id=next(iter(self.team_pool.clients.values())),
+            identity_pool_id=next(iter(self.identity_pools), ""),
+            identity_endpoint=IDENTITY_PATH if self.identity_pools else "",  # this origin's
         )
 
     @staticmethod
@@ -282,6 +289,7 @@ class LocalPlatform:
             return answer.status, answer.body
 
         playground = self.playground = Playground(post_to_gateway)
+        identity_pool = next(iter(self.identity_pools.values()), None)
         # A template without the console (a test's own) serves none.
         has_console = "ConsoleSecurityHeaders" in self.template.get("Resources", {})
         console = self.console = ConsoleFiles(self.console_config, template=self.template) if has_console else None
@@ -305,11 +313,15 @@ class LocalPlatform:
                         self.wfile.write(data)
                     return
                 local = playground.handle(self.command, path, dict(self.headers.items()), body or b"")
+                content_type = "application/json"
+                if path == IDENTITY_PATH and self.command == "POST" and identity_pool:
+                    local = identity_pool.handle(self.headers.get("x-amz-target", ""), body or b"")
+                    content_type = "application/x-amz-json-1.1"
                 if local is not None:
                     status, payload = local
                     data = json.dumps(payload).encode() if payload else b""
                     self.send_response(status)
-                    self.send_header("content-type", "application/json")
+                    self.send_header("content-type", content_type)
                     self.send_header("content-length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
@@ -400,6 +412,8 @@ class LocalPlatform:
             DEMO_OWNER_EMAIL,
             DEMO_OWNER_PASSWORD,
             DEMO_PHONE_NUMBER_ID,
+            DEMO_REVIEWER_EMAIL,
+            DEMO_REVIEWER_PASSWORD,
             DEMO_VERIFY_TOKEN,
             DEMO_WABA_ID,
         )
@@ -429,6 +443,7 @@ class LocalPlatform:
                 f"  console       {self.api_url}/console/   sign in as",
                 f"                owner  {DEMO_OWNER_EMAIL} / {DEMO_OWNER_PASSWORD}",
                 f"                agent  {DEMO_AGENT_EMAIL} / {DEMO_AGENT_PASSWORD}",
+                f"                reviewer  {DEMO_REVIEWER_EMAIL} / {DEMO_REVIEWER_PASSWORD}   (bizline's queue)",
                 "",
                 f"  demo account  {DEMO_WABA_ID} (a WhatsApp Business Account at the sandbox provider)",
                 f"  demo number   {DEMO_PHONE_NUMBER_ID} (replies go to the sandbox provider)",

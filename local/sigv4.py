@@ -28,6 +28,13 @@ class Caller:
     user_arn: str
 
 
+def access_key_of(headers: dict[str, str]) -> str | None:
+    """The access key a SigV4 Authorization header names, or None when it is not one."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    match = _AUTHORIZATION.match(lowered.get("authorization", "").strip())
+    return match["access_key"] if match else None
+
+
 def verify(
     method: str,
     url: str,

@@ -1,6 +1,7 @@
 """Read template.yaml: the one source of tables, functions, routes and environment."""
 
 import re
+import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -61,6 +62,9 @@ def physical_name(template: dict[str, Any], logical_id: str) -> str:
         return f"{REGION}_{logical_id}"  # Cognito's shape: <region>_<id>
     if resource.get("Type") == "AWS::Cognito::UserPoolClient":
         return logical_id.lower()
+    if resource.get("Type") == "AWS::Cognito::IdentityPool":
+        # Cognito's shape: <region>:<uuid>, the same on every start.
+        return f"{REGION}:{uuid.uuid5(uuid.NAMESPACE_URL, f'bizline-local/{logical_id}')}"
     return logical_id
 
 

@@ -10,12 +10,14 @@ import { Usage } from "./views/Usage";
 import { st } from "./lib/screenTexts";
 import { Verification } from "./views/Verification";
 import { SignIn } from "./views/SignIn";
+import { ReviewerConsole } from "./views/ReviewerConsole";
 
 const BASE = import.meta.env.BASE_URL; // "/console/"
 
 export interface Route {
-  view: "inbox" | "newsletters" | "verification" | "settings" | "usage";
+  view: "inbox" | "newsletters" | "verification" | "settings" | "usage" | "review";
   customerId?: string;
+  requestId?: string; // the reviewer view's open request
 }
 
 export function parseRoute(pathname: string): Route {
@@ -24,11 +26,13 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === "newsletters") return { view: "newsletters" };
   if (parts[0] === "verification") return { view: "verification" };
   if (parts[0] === "usage") return { view: "usage" };
+  if (parts[0] === "review") return { view: "review", requestId: parts[1] ? decodeURIComponent(parts[1]) : undefined };
   return { view: "inbox", customerId: parts[0] === "inbox" && parts[1] ? decodeURIComponent(parts[1]) : undefined };
 }
 
 export function routePath(route: Route): string {
   if (route.view === "inbox") return `${BASE}inbox${route.customerId ? `/${encodeURIComponent(route.customerId)}` : ""}`;
+  if (route.view === "review") return `${BASE}review${route.requestId ? `/${encodeURIComponent(route.requestId)}` : ""}`;
   return `${BASE}${route.view}`;
 }
 
@@ -73,6 +77,22 @@ export function App() {
   if (failed) return <p class="error">{failed}</p>;
   if (!config) return <p class="muted">{t("loading")}</p>;
   if (!session || !api) return <SignIn config={config} signedIn={setSession} />;
+  if (session.role === "reviewer") {
+    const signedOut = () => {
+      signOut();
+      setSession(null);
+      go({ view: "inbox" }); // the next person starts where their role starts
+    };
+    return (
+      <ReviewerConsole
+        config={config}
+        session={session}
+        requestId={route.view === "review" ? route.requestId : undefined}
+        open={(requestId) => go({ view: "review", requestId })}
+        signedOut={signedOut}
+      />
+    );
+  }
 
   const owner = session.role === "owner";
   const tabs: { view: Route["view"]; label: Key | "usage" }[] = [

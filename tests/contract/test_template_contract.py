@@ -279,3 +279,44 @@ def test_the_audit_trail_is_append_only_for_every_function():
             assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} <= {
                 action for statement in denied for action in statement.actions
             }, logical_id
+
+
+def test_only_reviewers_get_credentials_and_only_for_the_verification_review_routes():
+    resources = TEMPLATE["Resources"]
+    # Given the identity pool the console trades a member's ID token at
+    pool = resources["TeamIdentityPool"]["Properties"]
+    assert pool["AllowUnauthenticatedIdentities"] is False
+    assert pool["CognitoIdentityProviders"] == [
+        {
+            "ClientId": {"Ref": "TeamUserPoolClient"},
+            "ProviderName": {"Fn::GetAtt": ["TeamUserPool", "ProviderName"]},
+            "ServerSideTokenCheck": True,
+        }
+    ]
+    # Then only the reviewers group maps to a role, and no one else gets any (no default role, Deny)
+    attachment = resources["TeamIdentityPoolRoles"]["Properties"]
+    assert "Roles" not in attachment
+    (mapping,) = attachment["RoleMappings"].values()
+    assert (mapping["Type"], mapping["AmbiguousRoleResolution"]) == ("Rules", "Deny")
+    (rule,) = mapping["RulesConfiguration"]["Rules"]
+    assert (rule["Claim"], rule["MatchType"], rule["Value"]) == ("cognito:groups", "Contains", "reviewers")
+    assert rule["RoleARN"] == {"Fn::GetAtt": ["ReviewerRole", "Arn"]}
+    # And that role trusts this pool's authenticated identities and may invoke the review routes, nothing else
+    role = resources["ReviewerRole"]["Properties"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Federated": "cognito-identity.amazonaws.com"}
+    assert trust["Condition"]["StringEquals"] == {"cognito-identity.amazonaws.com:aud": {"Ref": "TeamIdentityPool"}}
+    assert trust["Condition"]["ForAnyValue:StringLike"] == {"cognito-identity.amazonaws.com:amr": "authenticated"}
+    statements = [statement for policy in role["Policies"] for statement in policy["PolicyDocument"]["Statement"]]
+    assert {(statement["Effect"], tuple(statement["Action"])) for statement in statements} == {
+        ("Allow", ("execute-api:Invoke",))
+    }
+    prefix = "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*/"
+    resources_granted = [resource for statement in statements for resource in statement["Resource"]]
+    granted = {resource["Fn::Sub"].removeprefix(prefix) for resource in resources_granted}
+    assert granted == {
+        "GET/admin/verification-requests",
+        "GET/admin/verification-requests/*",
+        "POST/admin/verification-requests/*/claim",
+        "POST/admin/verification-requests/*/decision",
+    }

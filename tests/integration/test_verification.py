@@ -315,7 +315,14 @@ def test_a_reviewer_sees_checks_and_short_lived_download_links(api):
     assert "X-Amz-Expires=300" in link["url"]
     import requests
 
-    assert requests.get(link["url"], timeout=10).content == PDF
+    downloaded = requests.get(link["url"], timeout=10)
+    assert downloaded.content == PDF
+    assert downloaded.headers["content-disposition"].startswith("attachment")
+    # And a preview link the console shows in the page: inline, as the type the attach step checked
+    previewed = requests.get(link["preview_url"], timeout=10)
+    assert previewed.content == PDF
+    assert previewed.headers["content-disposition"].startswith("inline")
+    assert previewed.headers["content-type"] == "application/pdf"
     assert len(viewed["checks"]) == 4
 
 

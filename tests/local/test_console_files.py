@@ -1,6 +1,7 @@
 """The console's static files at /console: the built app, its config, and CloudFront's headers."""
 
 import json
+import re
 
 import pytest
 
@@ -57,7 +58,37 @@ def test_the_config_names_the_user_pool_and_app_client(dist):
         "region": "eu-central-1",
         "userPoolId": "eu-central-1_pool",
         "clientId": "client123",
+        "identityPoolId": "",
+        "identityEndpoint": "",
     }
+
+
+def test_the_config_names_the_identity_pool_reviewers_trade_their_token_at(dist):
+    # Given a platform whose template declares an identity pool, answered on the platform's own origin
+    config = ConsoleConfig(
+        "http://127.0.0.1:5000", "eu-central-1", "eu-central-1_pool", "client123", "", "eu-central-1:abc", "/local/id"
+    )
+    # When the console reads its config
+    answer = json.loads(ConsoleFiles(config, dist).handle("GET", "/console/config.json")[2])
+    # Then it knows where to buy a reviewer's credentials, and signs /admin calls for its own host
+    assert answer["cognito"]["identityPoolId"] == "eu-central-1:abc"
+    assert answer["cognito"]["identityEndpoint"] == "/local/id"
+    assert answer["adminSigningHost"] == ""
+
+
+def _shape(value):
+    return {key: _shape(item) for key, item in value.items()} if isinstance(value, dict) else None
+
+
+def test_cloudfront_serves_the_config_the_local_platform_serves_with_aws_values():
+    # Given the config CloudFront's viewer function answers in AWS
+    code = load_template()["Resources"]["ConsoleViewerRequestFunction"]["Properties"]["FunctionCode"]["Fn::Sub"]
+    deployed = json.loads(re.search(r"var CONFIG = '(.*)';", code).group(1))
+    # Then it has the local config's fields; reviewers sign for the API's own host, Cognito's endpoints are AWS's
+    assert _shape(deployed) == _shape(json.loads(CONFIG.as_json()))
+    assert deployed["cognito"]["identityPoolId"] == "${TeamIdentityPool}"
+    assert deployed["adminSigningHost"] == "${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"
+    assert deployed["cognito"]["endpoint"] == deployed["cognito"]["identityEndpoint"] == ""
 
 
 def test_an_unbuilt_console_says_how_to_build_it(tmp_path):
@@ -71,14 +102,17 @@ def test_the_local_headers_are_the_cloudfront_policy_of_the_template():
     template = load_template()
     policy = template["Resources"]["ConsoleSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
     csp = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
-    # Then the local platform serves the same CSP, with the embedded AWS standing in for Cognito's endpoint
+    # Then the local platform serves the same CSP, with the embedded AWS standing in for every AWS origin
+    # (Cognito's two endpoints and the documents bucket), named once per directive
     headers = security_headers(template, "http://127.0.0.1:5000")
-    local_csp = (
-        csp.replace("https://cognito-idp.${AWS::Region}.amazonaws.com", "http://127.0.0.1:5000")
-        .replace(" https://${VerificationDocumentsBucket.RegionalDomainName}", "")
-        .replace(" https://${VerificationDocumentsBucket.DomainName}", "")
-    )
-    assert headers["content-security-policy"] == local_csp
+    aws_origin = r"https://(cognito-(idp|identity)\.\$\{AWS::Region\}\.amazonaws\.com|\$\{\w+\.(Regional)?DomainName\})"
+    local_directives = []
+    for directive in csp.split(";"):
+        words = [re.sub(aws_origin, "http://127.0.0.1:5000", word) for word in directive.split()]
+        local_directives.append(" ".join(dict.fromkeys(words)))
+    assert headers["content-security-policy"] == "; ".join(local_directives)
+    # And reviewers' document previews may be shown (images, PDFs in a frame) from the bucket alone
+    assert "frame-src http://127.0.0.1:5000;" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
     assert headers["strict-transport-security"] == "max-age=63072000; includeSubDomains"
 
@@ -97,7 +131,12 @@ def test_the_console_is_deployed_privately_behind_cloudfront_with_its_api_on_the
     ]
     assert reader["Principal"] == {"Service": "cloudfront.amazonaws.com"}
     assert "AWS:SourceArn" in reader["Condition"]["StringEquals"]
-    (api,) = distribution["CacheBehaviors"]
-    assert api["PathPattern"] == "/team/*"
+    # The API's routes the console calls: members' /team (ID token) and reviewers' /admin (SigV4, signed for the
+    # API's own host, which CloudFront sends on instead of the viewer's)
+    behaviors = {behavior["PathPattern"]: behavior for behavior in distribution["CacheBehaviors"]}
+    assert set(behaviors) == {"/team/*", "/admin/*"}
+    assert {behavior["TargetOriginId"] for behavior in behaviors.values()} == {"api"}
+    all_viewer_except_host = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+    assert behaviors["/admin/*"]["OriginRequestPolicyId"] == all_viewer_except_host
     assert distribution["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] == {"Ref": "ConsoleSecurityHeaders"}
     assert distribution["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"

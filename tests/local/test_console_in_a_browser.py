@@ -2,9 +2,10 @@
 
 An owner signs in, a customer's message (as `make customer` sends it) appears in the inbox within
 3 seconds without a reload; the owner applies for verification and uploads a document, a reviewer
-approves (as `make admin` does) and the badge appears; the owner imports subscribers from a CSV, a
-newsletter scheduled 10 seconds ahead shows as sent with its stats and the usage chart shows it; the
-agent replies and sees it reach read;
+signs in, opens the request with its document shown, claims and approves it with a reason (identity
+pool credentials signing the /admin calls), and the owner sees the badge; the owner imports subscribers
+from a CSV, a newsletter scheduled 10 seconds ahead shows as sent with its stats and the usage chart
+shows it; the agent replies and sees it reach read;
 screenshots of each main
 screen at desktop and phone widths land in build/console-screenshots. Any browser console error
 or failed request fails it. It needs the built console (`make console`) and Debian's chromium
@@ -70,5 +71,5 @@ def test_an_owner_and_an_agent_answer_a_customer_in_the_console(browser_ready, p
     # Then every step passed without a console error or failed request, and each screen was photographed
     assert run.returncode == 0, run.stdout + run.stderr
     shots = {path.stem for path in SCREENSHOTS.glob("*.png")}
-    for screen in ("sign-in", "inbox", "thread", "settings", "newsletters", "usage", "verification"):
+    for screen in ("sign-in", "inbox", "thread", "settings", "newsletters", "usage", "verification", "review"):
         assert {f"desktop-{screen}", f"phone-{screen}"} <= shots, screen

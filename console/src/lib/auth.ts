@@ -2,7 +2,8 @@
 // app client has no secret); the console then sends the member's ID token with every API request.
 import { cognitoUrl, type ConsoleConfig } from "./config";
 
-export type Role = "owner" | "agent" | null;
+// A reviewer is bizline's, not a business's: the pool's reviewers group, the verification queue only.
+export type Role = "owner" | "agent" | "reviewer" | null;
 
 export interface Session {
   idToken: string;
@@ -42,6 +43,7 @@ export function roleOf(groups: unknown): Role {
   const list = Array.isArray(groups) ? groups.map(String) : typeof groups === "string" ? groups.split(/[\s,[\]]+/) : [];
   if (list.includes("owner")) return "owner";
   if (list.includes("agent")) return "agent";
+  if (list.includes("reviewers")) return "reviewer";
   return null;
 }
 

@@ -2,7 +2,17 @@
 // (make run) or the deployment next to the app. Nothing here is secret.
 export interface ConsoleConfig {
   apiBase: string;
-  cognito: { endpoint: string; region: string; userPoolId: string; clientId: string };
+  cognito: {
+    endpoint: string;
+    region: string;
+    userPoolId: string;
+    clientId: string;
+    // Reviewers trade their ID token for short-lived AWS credentials here ("" is the region's endpoint).
+    identityPoolId?: string;
+    identityEndpoint?: string;
+  };
+  // The host reviewers sign their /admin calls for: the API's own behind CloudFront, "" for this page's.
+  adminSigningHost?: string;
 }
 
 let loaded: Promise<ConsoleConfig> | null = null;
@@ -18,4 +28,9 @@ export function loadConfig(): Promise<ConsoleConfig> {
 /** Cognito's endpoint for a config: the embedded AWS locally, the region's endpoint in AWS. */
 export function cognitoUrl(config: ConsoleConfig): string {
   return config.cognito.endpoint || `https://cognito-idp.${config.cognito.region}.amazonaws.com/`;
+}
+
+/** Cognito's identity endpoint: the local platform's, or the region's in AWS. */
+export function identityUrl(config: ConsoleConfig): string {
+  return config.cognito.identityEndpoint || `https://cognito-identity.${config.cognito.region}.amazonaws.com/`;
 }

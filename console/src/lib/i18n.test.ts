@@ -18,11 +18,14 @@ describe("language", () => {
 });
 
 describe("a member's role", () => {
-  it("comes from the token's groups, owner before agent, nothing for a reviewer", () => {
+  it("comes from the token's groups, owner before agent, a reviewer only outside a business's roles", () => {
     expect(roleOf(["agent", "owner"])).toBe("owner");
     expect(roleOf(["agent"])).toBe("agent");
     expect(roleOf("[agent]")).toBe("agent");
-    expect(roleOf(["reviewers"])).toBeNull();
+    expect(roleOf(["reviewers"])).toBe("reviewer");
+    expect(roleOf("[reviewers]")).toBe("reviewer");
+    expect(roleOf(["reviewers", "agent"])).toBe("agent");
+    expect(roleOf(["reviewer"])).toBeNull(); // the group is "reviewers"
     expect(roleOf(undefined)).toBeNull();
   });
 });

@@ -329,14 +329,19 @@ def handle(
 
 
 def reviewer_identity(event: APIGatewayProxyEventV2) -> str:
-    """The IAM principal API Gateway verified for an AWS_IAM route (its ARN), for the audit trail."""
+    """The IAM principal API Gateway verified for an AWS_IAM route (its ARN), for the audit trail.
+
+    Reviewers in the console share one role (Cognito identity pool credentials): their Cognito
+    identity, one per person, follows the role's ARN so the trail still says who.
+    """
     authorizer = event.request_context.authorizer
     iam = authorizer.iam if authorizer else None
     identity = (iam.user_arn or iam.caller_id) if iam else None
     if not identity:
         # Only reachable when a route lost its AWS_IAM authorizer: refuse rather than act anonymously.
         raise Unauthorized("A signed (AWS SigV4) request is required.")
-    return identity
+    cognito_identity = iam.cognito_identity_id if iam else ""
+    return f"{identity} ({cognito_identity})" if cognito_identity else identity
 
 
 def _route(event: APIGatewayProxyEventV2) -> tuple[str, str]:

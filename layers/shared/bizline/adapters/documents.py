@@ -72,6 +72,20 @@ def delete_object(object_key: str) -> None:
     _s3().delete_object(Bucket=get_settings().verification_documents_bucket, Key=object_key)
 
 
+def presigned_preview(object_key: str, filename: str, content_type: str, expires_in: int) -> str:
+    """A short-lived GET link that shows the object in the browser (inline, as its checked content type)."""
+    return _s3().generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": get_settings().verification_documents_bucket,
+            "Key": object_key,
+            "ResponseContentDisposition": f'inline; filename="{filename}"',
+            "ResponseContentType": content_type,
+        },
+        ExpiresIn=expires_in,
+    )
+
+
 def presigned_download(object_key: str, filename: str, expires_in: int) -> str:
     """A short-lived GET link that downloads the object under `filename`."""
     return _s3().generate_presigned_url(

@@ -133,6 +133,7 @@ class DocumentLink(ResponseModel):
     content_type: str
     size_bytes: int | None = None
     url: str = Field(description="A presigned GET, valid for a few minutes.")
+    preview_url: str = Field(description="A presigned GET showing the document in the browser, valid as long.")
     expires_at: datetime
 
 

@@ -64,6 +64,9 @@ def review(request_id: str, now: datetime | None = None) -> ReviewedVerification
             content_type=document.content_type,
             size_bytes=document.size_bytes,
             url=document_store.presigned_download(document.object_key, document.filename, valid_for),
+            preview_url=document_store.presigned_preview(
+                document.object_key, document.filename, document.content_type, valid_for
+            ),
             expires_at=now + DOWNLOAD_LINK_VALID_FOR,
         )
         for document in request.documents
