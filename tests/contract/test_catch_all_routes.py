@@ -4,8 +4,6 @@ API Gateway HTTP API prefers a route naming the method over `ANY`, and a path wi
 variable over `{proxy+}`; so only a wrong method (405) or an unknown path (404) arrives there.
 """
 
-import re
-
 from bizline.routes.openapi import allowed_methods
 
 from local.template import http_routes, load_template
@@ -34,10 +32,8 @@ def test_the_allow_of_every_path_names_exactly_the_methods_the_template_routes()
     declared: dict[str, set[str]] = {}
     for route in http_routes(TEMPLATE):
         declared.setdefault(route.path, set()).add(route.method)
-    # Then the methods a 405 names for the path are those of every declared path it matches
-    # (`/v1/subscribers/batch` is also a `/v1/subscribers/{customer_id}`)
-    patterns = {path: re.compile(re.sub(r"\{[^/]+\}", "[^/]+", path) + "$") for path in declared}
-    for path in declared:
+    # Then the methods a 405 names for the path are those (a path listed as it is is its own resource,
+    # whatever template it would match too: `/v1/subscribers/batch` is not a `{customer_id}`)
+    for path, methods in declared.items():
         concrete = path.replace("{", "x").replace("}", "")
-        expected = set().union(*(declared[other] for other, pattern in patterns.items() if pattern.match(concrete)))
-        assert allowed_methods(concrete) == expected, path
+        assert allowed_methods(concrete) == methods, path

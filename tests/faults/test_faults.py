@@ -345,7 +345,7 @@ def outcome() -> Iterator[Outcome]:
                 body, headers = signed_body(notification, DEMO_META_APP_SECRET)
                 attempts_taken.append(_post_like_meta(platform, body, headers, clock))
             # And the consumers work through the queues until every delivery has settled or waits for a later try
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 90  # ends as soon as settled: a slow, loaded machine only waits longer
             while time.monotonic() < deadline and not _settled(
                 _table_items(platform, dynamodb, "DeliveriesTable"),
                 _dead_letters(platform, sqs, "DeliveryDeadLetterQueue"),
@@ -356,7 +356,7 @@ def outcome() -> Iterator[Outcome]:
         # And an operator redrives the envelopes that ran out of tries into the ingest dead-letter queue (what
         # `aws sqs start-message-move-task` does), once the faults are over
         ingest_dead_letters = _redrive(platform, sqs, "IngestDeadLetterQueue", "IngestQueue")
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # ends as soon as settled: a slow, loaded machine only waits longer
         while (
             ingest_dead_letters
             and time.monotonic() < deadline

@@ -17,10 +17,15 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from bizline.models.common import GatewayMessage
 from bizline.rules.team_roles import console_methods, is_team_path
-from bizline.web import GATEWAY_ANSWERS_BY_SCHEME, GATEWAY_DESCRIPTIONS
+from bizline.web import GATEWAY_ANSWERS_BY_SCHEME, GATEWAY_DESCRIPTIONS, SECURITY_SCHEME
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _GATEWAY_MESSAGE = {"$ref": "#/components/schemas/GatewayMessage"}
+_ERROR_RESPONSE = {"$ref": "#/components/schemas/ErrorResponse"}
+_ROUTE_ANSWERS_TOO = (
+    " Or the route itself, in bizline's error body (`unauthorized`): a key revoked since API Gateway cached "
+    "its authorizer's answer."
+)
 
 
 def _as_served(document: dict[str, Any]) -> None:
@@ -39,9 +44,14 @@ def _as_served(document: dict[str, Any]) -> None:
             for requirement in operation.get("security") or []:
                 for scheme in requirement:
                     for status in GATEWAY_ANSWERS_BY_SCHEME.get(scheme, ()):
+                        schema, description = _GATEWAY_MESSAGE, GATEWAY_DESCRIPTIONS[status]
+                        if (scheme, status) == (SECURITY_SCHEME, 401):
+                            # Every API-key route checks the key again itself (authentication.authenticate).
+                            schema = {"anyOf": [_GATEWAY_MESSAGE, _ERROR_RESPONSE]}
+                            description += _ROUTE_ANSWERS_TOO
                         responses[str(status)] = {
-                            "description": GATEWAY_DESCRIPTIONS[status],
-                            "content": {content_types.APPLICATION_JSON: {"schema": _GATEWAY_MESSAGE}},
+                            "description": description,
+                            "content": {content_types.APPLICATION_JSON: {"schema": schema}},
                         }
             operation["responses"] = dict(sorted(responses.items()))
 
@@ -62,7 +72,7 @@ def openapi_document() -> str:
 
 
 @lru_cache(maxsize=1)
-def _paths() -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
+def _paths() -> tuple[tuple[str, re.Pattern[str], frozenset[str]], ...]:
     # The routes the document lists, read from the routers themselves: a 405 never generates the document.
     from bizline.routes.catalog import documented_routes
 
@@ -73,15 +83,21 @@ def _paths() -> tuple[tuple[re.Pattern[str], frozenset[str]], ...]:
     compiled = []
     for template, methods in paths.items():
         pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template))
-        compiled.append((re.compile(f"^{pattern}$"), frozenset(methods)))
+        compiled.append((template, re.compile(f"^{pattern}$"), frozenset(methods)))
     return tuple(compiled)
 
 
 def allowed_methods(path: str) -> set[str]:
-    """The methods the whole API serves at `path` (empty when it serves none): the `Allow` of a 405."""
+    """The methods the whole API serves at `path` (empty when it serves none): the `Allow` of a 405.
+
+    A path the document lists as it is (`/v1/subscribers/batch`) is its own resource, whatever
+    template (`/v1/subscribers/{customer_id}`) it would match too.
+    """
     if is_team_path(path):
         return console_methods(path)
-    return {method for pattern, methods in _paths() if pattern.match(path) for method in methods}
+    matching = [(template, methods) for template, pattern, methods in _paths() if pattern.match(path)]
+    exact = [methods for template, methods in matching if template == path]
+    return set(exact[0]) if exact else {method for _, methods in matching for method in methods}
 
 
 def build_router() -> Router:
