@@ -118,6 +118,11 @@ def test_an_owner_schedules_a_newsletter_an_agent_follows_it_and_another_busines
     # And the owner cancels it
     status, cancelled = _newsletters("POST", cancel, business_id, "owner", parameters=one)
     assert (status, cancelled["state"]) == (200, "cancelled")
+    # And an agent may not delete it; the owner does, and it is gone
+    one_route = "/team/v1/newsletters/{newsletter_id}"
+    assert _newsletters("DELETE", one_route, business_id, "agent", parameters=one)[0] == 403
+    assert _newsletters("DELETE", one_route, business_id, "owner", parameters=one)[0] == 204
+    assert _newsletters("GET", one_route, business_id, "owner", parameters=one)[0] == 404
 
 
 def test_usage_invoices_and_numbers_are_the_owners(api, aws):

@@ -122,6 +122,7 @@ EXPECTED_STATUS = {
     "newsletters_api/team_create_newsletter.json": 422,  # no approved weekly_offer template, as above
     "newsletters_api/team_list_newsletters.json": 200,  # as an agent: every member reads newsletters
     "newsletters_api/team_get_newsletter.json": 404,
+    "newsletters_api/team_delete_newsletter.json": 404,
     "newsletters_api/team_cancel_newsletter.json": 404,
     "newsletters_api/team_send_newsletter_now.json": 404,
     "billing_api/team_get_usage.json": 200,

@@ -26,6 +26,8 @@ export interface RunStats {
   /** `skipped`: a recurring firing that opened no run while the one before still sent (skip_reason). */
   state: NewsletterState | "skipped";
   skip_reason?: string | null;
+  /** The number's messaging limit is reached: the rest of the audience is sent once the window frees up. */
+  waiting_for_limit_until?: string | null;
   started_at: string;
   finished_at?: string | null;
   audience: number;
@@ -115,6 +117,7 @@ export const businessApi = (api: Api) => ({
   newsletters: () => api.request<Page<Newsletter>>("GET", "/v1/newsletters?limit=20"),
   newsletter: (newsletterId: string) => api.request<Newsletter>("GET", `/v1/newsletters/${id(newsletterId)}`),
   createNewsletter: (body: CreateNewsletter) => api.request<Newsletter>("POST", "/v1/newsletters", body),
+  deleteNewsletter: (newsletterId: string) => api.request<void>("DELETE", `/v1/newsletters/${id(newsletterId)}`),
   cancelNewsletter: (newsletterId: string) =>
     api.request<Newsletter>("POST", `/v1/newsletters/${id(newsletterId)}/cancel`),
   sendNewsletterNow: (newsletterId: string) =>

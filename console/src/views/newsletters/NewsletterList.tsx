@@ -82,6 +82,16 @@ export function NewsletterList({ calls, readOnly, version }: { calls: BusinessAp
     }
   };
 
+  const remove = async (newsletterId: string) => {
+    try {
+      await calls.deleteNewsletter(newsletterId);
+      details.current.delete(newsletterId);
+      setItems((current) => current?.filter((n) => n.newsletter_id !== newsletterId) ?? null);
+    } catch (failure) {
+      setStatus(failure instanceof ApiError ? failure.message : String(failure));
+    }
+  };
+
   return (
     <section class="card" aria-labelledby="newsletters-title" data-tick={tick}>
       <h2 id="newsletters-title">{st("newslettersTitle")}</h2>
@@ -111,7 +121,22 @@ export function NewsletterList({ calls, readOnly, version }: { calls: BusinessAp
                       {st("cancel")}
                     </button>
                   )}
+                  {!readOnly && newsletter.state !== "sending" && (
+                    <button
+                      type="button"
+                      class="secondary"
+                      aria-label={`${st("deleteNewsletter")}: ${newsletter.name}`}
+                      onClick={() => remove(newsletter.newsletter_id)}
+                    >
+                      {st("deleteNewsletter")}
+                    </button>
+                  )}
                 </div>
+                {run?.waiting_for_limit_until && (
+                  <p class="muted waiting-for-limit">
+                    {st("waitingForLimit", { when: formatTime(run.waiting_for_limit_until) })}
+                  </p>
+                )}
                 {run && <Stats run={run} />}
               </li>
             );

@@ -54,6 +54,7 @@ CONSOLE_ROUTES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/newsletters"): _EVERY_MEMBER,
     ("GET", "/v1/newsletters/{newsletter_id}"): _EVERY_MEMBER,
     ("POST", "/v1/newsletters/{newsletter_id}/cancel"): _OWNERS,
+    ("DELETE", "/v1/newsletters/{newsletter_id}"): _OWNERS,
     ("POST", "/v1/newsletters/{newsletter_id}/send-now"): _OWNERS,
     # Billing and the WhatsApp connection are the owners'.
     ("GET", "/v1/usage"): _OWNERS,
