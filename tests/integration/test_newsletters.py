@@ -398,7 +398,7 @@ def test_recipients_beyond_the_numbers_messaging_limit_wait_for_the_window_and_a
     from bizline.adapters import newsletters_store
     from bizline.models.tasks import DispatchTask
 
-    # Given the number's limit is 250 customers a day and 249 were reached in the last hours
+    # Given the number's limit is 250 customers a day, and 249 were reached in the last hours: Anna among them
     limit = api.request(
         "PUT",
         f"/v1/messaging-limits/{NUMBER}",
@@ -406,15 +406,22 @@ def test_recipients_beyond_the_numbers_messaging_limit_wait_for_the_window_and_a
         body=json.dumps({"limit": "250"}),
     )
     assert limit.status == 200, limit.body
-    newsletters_store.add_usage(bakery["business"]["business_id"], NUMBER, datetime.now(UTC), 249)
+    subscribers = api.request("GET", "/v1/subscribers", headers=bearer(bakery["key"])).json()["items"]
+    ids = {s["wa_id"]: s["customer_id"] for s in subscribers}
+    earlier = {f"cus_{n:020d}" for n in range(248)} | {ids[ANNA]}
+    newsletters_store.add_reached(bakery["business"]["business_id"], NUMBER, datetime.now(UTC), "earlier#0", earlier)
+    limits = api.request("GET", f"/v1/messaging-limits/{NUMBER}", headers=bearer(bakery["key"])).json()
+    assert (limits["limit"], limits["reached_in_window"]) == ("250", 249)
     created = _create(api, bakery["key"]).json()
     # When the newsletter runs
     fired = _fire(created["newsletter_id"])
-    # Then one more is queued, and the run waits for the window with the other two, dropping no one
+    # Then Anna is sent it (reached already: she counts once), and one new customer fills the limit;
+    # the run waits for the window with the third, dropping no one
     assert fired["outcome"] == "waiting for the messaging limit from page 1", fired
-    assert len(queue_bodies(aws, "SendQueue")) == 1
+    queued = {body["newsletter"]["customer_id"] for body in queue_bodies(aws, "SendQueue")}
+    assert queued == {ids[ANNA], ids[BERT]}
     newsletter, run = _run(api, bakery["key"], created["newsletter_id"])
-    assert (newsletter["state"], run["state"], run["queued"], run["skipped"]) == ("sending", "sending", 1, {})
+    assert (newsletter["state"], run["state"], run["queued"], run["skipped"]) == ("sending", "sending", 2, {})
     assert run["waiting_for_limit_until"] is not None
     # When the rolling 24 hours free up (the customers reached leave the window) and the run looks again
     usage = aws["dynamodb"].scan(TableName="NewslettersTable")["Items"]

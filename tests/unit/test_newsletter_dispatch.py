@@ -95,3 +95,12 @@ def test_a_recurring_firing_overlaps_only_a_run_sending_for_less_than_an_hour():
     # And a one-time newsletter, or one not sending, overlaps nothing
     assert not rules.overlaps_earlier_run(None, "sending", started, started)
     assert not rules.overlaps_earlier_run("0 9 * * ? *", "scheduled", started, started)
+
+
+def test_a_customer_reached_in_the_window_already_takes_none_of_the_limit():
+    # Given room for one new customer, and a page whose first subscriber the number reached today
+    page = [_recipient(n) for n in range(3)]
+    plan = rules.plan_page(page, [], VARIABLES, True, remaining=1, reached={page[0].customer_id})
+    # Then the known one and one new one are queued, and the third waits for the window
+    assert [recipient for recipient, _ in plan.queue] == page[:2]
+    assert (plan.decided, plan.waits_for_limit) == (2, True)

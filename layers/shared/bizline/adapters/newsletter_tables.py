@@ -1,6 +1,6 @@
 """PynamoDB models of the newsletters and subscribers tables (template.yaml), re-exported by tables.py."""
 
-from pynamodb.attributes import ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.attributes import ListAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UnicodeSetAttribute
 from pynamodb.models import Model
 
 from bizline.adapters.table_names import FromSettings
@@ -9,7 +9,8 @@ from bizline.adapters.table_names import FromSettings
 class NewsletterRecord(Model):
     """A newsletter (nl#<id>), one of its runs (run#<id>#<run>), a run's status counters
     (run#<id>#<run>#stat#<k>, sharded) and failure reasons (run#<id>#<run>#reason#<code>), a number's
-    messaging limit (limit#<phone number id>) and its hourly usage (usage#<phone number id>#<hour>)."""
+    messaging limit (limit#<phone number id>) and the customers it reached by hour
+    (usage#<phone number id>#<hour>#<run>#<page>)."""
 
     class Meta:
         table_name = FromSettings("newsletters_table")
@@ -45,6 +46,7 @@ class NewsletterRecord(Model):
     read = NumberAttribute(null=True)
     failed = NumberAttribute(null=True)
     count = NumberAttribute(null=True)
+    customers = UnicodeSetAttribute(null=True)
     messaging_limit = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 

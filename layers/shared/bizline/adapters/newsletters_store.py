@@ -4,7 +4,8 @@ One table, the business's partition: `nl#<id>` the newsletter; `run#<id>#<run>` 
 and page counters (advanced only from the page it read, so a repeated invocation cannot count twice);
 `run#<id>#<run>#stat#<k>` eight shards of the counters Meta's statuses move (one update per status on
 a spread of keys, never one hot counter); `run#<id>#<run>#reason#<code>` failures per Meta error;
-`limit#<number>` the messaging limit; `usage#<number>#<hour>` the customers reached per hour (expiring).
+`limit#<number>` the messaging limit; `usage#<number>#<hour>#<run>#<page>` the customers a page reached in
+that hour (their ids, expiring).
 """
 
 import json
@@ -347,18 +348,23 @@ def _hour(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H")
 
 
-def usage_since(business_id: str, phone_number_id: str, since: datetime) -> int:
-    """Customers the number was used to reach since `since` (by whole hours)."""
+def reached_since(business_id: str, phone_number_id: str, since: datetime) -> set[str]:
+    """The customers the number's newsletters reached since `since` (by whole hours), each once."""
     prefix = f"usage#{phone_number_id}#"
     query = NewsletterRecord.query(
-        business_id, NewsletterRecord.newsletter_key.between(prefix + _hour(since), prefix + "~")
+        business_id,
+        NewsletterRecord.newsletter_key.between(prefix + _hour(since), prefix + "~"),
+        attributes_to_get=["customers"],
     )
-    return sum(int(record.count or 0) for record in query)
+    return set().union(*(record.customers or set() for record in query))
 
 
-def add_usage(business_id: str, phone_number_id: str, at: datetime, customers: int) -> None:
-    """Count customers reached through the number in the hour of `at` (kept two days)."""
-    record = NewsletterRecord(business_id=business_id, newsletter_key=f"usage#{phone_number_id}#{_hour(at)}")
-    record.update(
-        actions=[NewsletterRecord.count.add(customers), NewsletterRecord.expires_at.set(at + timedelta(days=2))]
+def add_reached(business_id: str, phone_number_id: str, at: datetime, part: str, customer_ids: set[str]) -> None:
+    """Keep the customers one page of a run reached in the hour of `at` (kept two days; one item per page,
+    so an item holds at most a page's ids, far below DynamoDB's item size)."""
+    if not customer_ids:
+        return
+    key = f"usage#{phone_number_id}#{_hour(at)}#{part}"
+    NewsletterRecord(business_id=business_id, newsletter_key=key).update(
+        actions=[NewsletterRecord.customers.add(customer_ids), NewsletterRecord.expires_at.set(at + timedelta(days=2))]
     )

@@ -122,6 +122,9 @@ class MessagingLimitRequest(RequestModel):
 class MessagingLimitView(ResponseModel):
     phone_number_id: str
     limit: MessagingLimit
+    reached_in_window: int = Field(
+        description="Customers the number's newsletters reached in the rolling 24 hours, each counted once."
+    )
 
 
 class RunStats(ResponseModel):

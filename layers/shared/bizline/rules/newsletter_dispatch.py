@@ -7,12 +7,12 @@ page is read, so an opt-out between scheduling and sending wins), the template n
 limit (Meta's tiers: customers per rolling 24 hours) stops a page instead: whoever is past it waits
 for the window to free up, and the run goes on with them then. Nobody is dropped silently.
 
-The window counts each customer a run queued, by hour: a customer reached by two runs of one day
-counts twice, so bizline stays below Meta's limit rather than at it (Meta counts them once).
+The window holds the customers each page queued, by hour: a customer reached twice in it counts
+once, as Meta counts them.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -69,6 +69,10 @@ def fill_variables(variables: dict[str, dict[str, str]], attributes: dict[str, s
     return values
 
 
+def is_unlimited(limit: str | None) -> bool:
+    return LIMITS.get(limit or DEFAULT_LIMIT, LIMITS[DEFAULT_LIMIT]) is None
+
+
 def allowance(limit: str | None, used_in_window: int) -> int | None:
     """How many more unique customers the number may reach in the rolling window; None for no limit."""
     cap = LIMITS.get(limit or DEFAULT_LIMIT, LIMITS[DEFAULT_LIMIT])
@@ -93,14 +97,16 @@ def plan_page(
     variables: dict[str, dict[str, str]],
     template_sendable: bool,
     remaining: int | None,
+    reached: Set[str] = frozenset(),
 ) -> PagePlan:
     """Decide one page: queue or skip (with the reason) each subscriber of the audience, within `remaining`.
 
-    The first one to queue past `remaining` stops the page: they and the rest wait for the next window.
+    `remaining` counts new customers: one the number `reached` in the window already takes none of it.
+    The first new one past `remaining` stops the page: they and the rest wait for the next window.
     """
     queue: list[tuple[Recipient, dict[str, str]]] = []
     skipped: Counter[str] = Counter()
-    audience = decided = 0
+    audience = decided = new = 0
     waits = False
     for recipient in recipients:
         if in_audience(recipient, audience_tags):
@@ -110,11 +116,12 @@ def plan_page(
                 skipped[TEMPLATE_PAUSED] += 1
             elif (values := fill_variables(variables, recipient.attributes)) is None:
                 skipped[MISSING_VARIABLE] += 1
-            elif remaining is not None and len(queue) >= remaining:
+            elif (known := recipient.customer_id in reached) or remaining is None or new < remaining:
+                queue.append((recipient, values))
+                new += not known
+            else:
                 waits = True
                 break
-            else:
-                queue.append((recipient, values))
             audience += 1
         decided += 1
     counts = RunCounts(audience=audience, queued=len(queue), skipped=dict(skipped))

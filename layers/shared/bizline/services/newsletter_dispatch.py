@@ -103,8 +103,11 @@ def _pages(newsletter: StoredNewsletter, run: StoredRun, seconds_left: Callable[
     business_id, newsletter_id, run_id = newsletter.business_id, newsletter.newsletter_id, run.run_id
     page, cursor, queued_before = run.page, run.cursor, run.counts.queued
     limit = newsletters_store.get_messaging_limit(business_id, newsletter.phone_number_id)
-    used = newsletters_store.usage_since(business_id, newsletter.phone_number_id, rules.window_start(now))
-    remaining = rules.allowance(limit, used)
+    # The customers reached in the window are read only where a limit applies (they are kept either way).
+    reached: set[str] = set()
+    if not rules.is_unlimited(limit):
+        reached = newsletters_store.reached_since(business_id, newsletter.phone_number_id, rules.window_start(now))
+    remaining = rules.allowance(limit, len(reached))
     while True:
         if page > run.page:
             current = newsletters_store.get_newsletter(business_id, newsletter_id)
@@ -116,14 +119,16 @@ def _pages(newsletter: StoredNewsletter, run: StoredRun, seconds_left: Callable[
         template = sendable_template(business_id, newsletter.template_name, newsletter.template_language)
         recipients, next_key = subscribers_store.recipients_page(business_id, PAGE_SIZE, cursor)
         plan = rules.plan_page(
-            recipients, newsletter.audience_tags, newsletter.variables, template is not None, remaining
+            recipients, newsletter.audience_tags, newsletter.variables, template is not None, remaining, reached
         )
         variables = template_variables_of(template) if template is not None else None
         tasks = [_send_task(newsletter, run_id, recipient, values, variables) for recipient, values in plan.queue]
         queues.send_tasks(get_settings().send_queue_url, tasks)
-        if tasks:
-            newsletters_store.add_usage(business_id, newsletter.phone_number_id, now, len(tasks))
-            remaining = None if remaining is None else remaining - len(tasks)
+        queued_ids = {recipient.customer_id for recipient, _ in plan.queue}
+        newsletters_store.add_reached(business_id, newsletter.phone_number_id, now, f"{run_id}#{page}", queued_ids)
+        if remaining is not None:
+            remaining -= len(queued_ids - reached)
+            reached |= queued_ids
         queued_before += plan.counts.queued
         waits_until = None
         if plan.waits_for_limit:

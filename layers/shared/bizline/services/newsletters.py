@@ -231,11 +231,13 @@ def set_messaging_limit(
     """Set the messaging limit Meta gives the business's number; 404 for a number it does not own."""
     owned_phone_number(business_id, phone_number_id)
     newsletters_store.put_messaging_limit(business_id, phone_number_id, request.limit, now or utc_now())
-    return MessagingLimitView(phone_number_id=phone_number_id, limit=request.limit)
+    return get_messaging_limit(business_id, phone_number_id)
 
 
 def get_messaging_limit(business_id: str, phone_number_id: str) -> MessagingLimitView:
     """The number's messaging limit (Meta's starting tier, 250, until the business sets it)."""
     owned_phone_number(business_id, phone_number_id)
     limit = newsletters_store.get_messaging_limit(business_id, phone_number_id) or newsletter_dispatch.DEFAULT_LIMIT
-    return MessagingLimitView(phone_number_id=phone_number_id, limit=limit)
+    since = newsletter_dispatch.window_start(utc_now())
+    reached = newsletters_store.reached_since(business_id, phone_number_id, since)
+    return MessagingLimitView(phone_number_id=phone_number_id, limit=limit, reached_in_window=len(reached))
