@@ -24,7 +24,7 @@ SCHEMATHESIS = Path(sys.executable).parent / "st"
 
 
 @pytest.mark.api_contract
-@pytest.mark.timeout(900)  # schemathesis itself is given 720 s (about 300 to 450 s on two busy cores)
+@pytest.mark.timeout(2100)  # schemathesis itself is given 1800 s: in make test it runs niced beside pytest
 def test_the_served_api_is_the_published_openapi_document(tmp_path):
     # Given the whole platform running locally, with the demo business and its API key
     with LocalPlatform(port=0, log_out=io.StringIO()) as platform:
@@ -43,7 +43,7 @@ def test_the_served_api_is_the_published_openapi_document(tmp_path):
             env={**os.environ, "BIZLINE_API_KEY": DEMO_API_KEY, "NO_COLOR": "1"},
             capture_output=True,
             text=True,
-            timeout=720,
+            timeout=1800,
             check=False,
         )
     # Then every answer matches the document: no failure, no error
