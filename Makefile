@@ -100,9 +100,7 @@ test-fast: $(VENV)/.installed
 # The published contract is the served behaviour: schemathesis (schemathesis.toml, seeded and
 # bounded) against the local platform's /v1/openapi.json, every phase including the stateful one.
 api-contract: $(VENV)/.installed
-	@# At a lower priority: beside `unit` in make test it only takes longer, while the tests that
-	@# measure time (the inbox's 3 s in the browser, pacing) keep the cores they measure on.
-	nice -n 10 $(VENV)/bin/pytest -q -m api_contract
+	$(VENV)/bin/pytest -q -m api_contract
 
 # sam build runs pip for the layer: it must find the venv's python3.13 on PATH.
 sam-checks: $(SAM_VENV)/.installed-$(SAM_CLI_VERSION) $(VENV)/.installed
