@@ -43,7 +43,7 @@ def signed_request(method: str, url: str, body: bytes | None) -> urllib.request.
 def call(api: str, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
     try:
-        with urllib.request.urlopen(signed_request(method, f"{api}{path}", data), timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(signed_request(method, f"{api}{path}", data), timeout=30) as response:  # noqa: S310
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read() or b"null")

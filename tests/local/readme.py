@@ -22,6 +22,6 @@ def run_readme_block(name: str, api_url: str) -> subprocess.CompletedProcess[str
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=180,
         check=False,
     )
