@@ -312,7 +312,7 @@ class LocalPlatform:
                     if self.command != "HEAD":
                         self.wfile.write(data)
                     return
-                local = playground.handle(self.command, path, dict(self.headers.items()), body or b"")
+                local = playground.handle(self.command, path, dict(self.headers.items()), body or b"", query)
                 content_type = "application/json"
                 if path == IDENTITY_PATH and self.command == "POST" and identity_pool:
                     local = identity_pool.handle(self.headers.get("x-amz-target", ""), body or b"")

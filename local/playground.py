@@ -5,7 +5,9 @@
   and answers once the ingest consumer stored it (`messages_stored`: 1), or after 10 seconds (0).
 - POST /local/callbacks/{business_id}  a callback receiver: verifies the Standard Webhooks signature
   with the business's secret, as a business's server would, and keeps what arrived.
-- GET  /local/callbacks  what arrived, newest last, with whether each signature verified.
+- GET  /local/callbacks  what arrived, newest last, with whether each signature verified;
+  `?wait_for=<type>` answers once a callback of that type arrived (or after 30 seconds), so a
+  walk-through need not guess how long delivery takes.
 
 None of this exists in AWS: the template does not declare it.
 """
@@ -16,11 +18,14 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from local.demo import DEMO_CUSTOMER_WA_ID, DEMO_META_APP_SECRET, DEMO_PHONE_NUMBER_ID
 from local.meta_envelopes import change, contact, envelope, signed_body, text_message
 
 Reply = tuple[int, dict[str, Any]]
+
+CALLBACK_WAIT_SECONDS = 30.0
 
 
 def customer_envelope(
@@ -49,17 +54,26 @@ class Playground:
     def __init__(self, post_to_gateway: Callable[[str, dict[str, str], bytes], tuple[int, bytes]]):
         self.post_to_gateway = post_to_gateway
         self.callbacks: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
 
-    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply | None:
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes, query: str = "") -> Reply | None:
         if method == "POST" and path == "/local/customer-messages":
             return self._customer_message(body)
         if method == "POST" and path.startswith("/local/callbacks/"):
             return self._callback(path.removeprefix("/local/callbacks/"), headers, body)
         if method == "GET" and path == "/local/callbacks":
-            with self._lock:
-                return 200, {"items": list(self.callbacks)}
+            return self._callbacks(parse_qs(query).get("wait_for", [""])[0])
         return None
+
+    def _callbacks(self, wait_for: str) -> Reply:
+        deadline = time.monotonic() + CALLBACK_WAIT_SECONDS
+        with self._lock:
+            while wait_for and not any(callback["event"].get("type") == wait_for for callback in self.callbacks):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._lock.wait(remaining)
+            return 200, {"items": list(self.callbacks)}
 
     def _customer_message(self, body: bytes) -> Reply:
         try:
@@ -105,4 +119,5 @@ class Playground:
                     "event": event,
                 }
             )
+            self._lock.notify_all()
         return (204, {}) if verified else (401, {"error": {"code": "bad_signature", "message": "not verified"}})

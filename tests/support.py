@@ -265,6 +265,47 @@ def as_reviewer(api: HttpApiGateway, method: str, path: str, body: Any = None, q
     return api.request(method, path, headers=signed_headers(method, path, raw, query), body=raw or None, query=query)
 
 
+def as_member(
+    function: str,
+    method: str,
+    route: str,
+    business_id: str,
+    role: str,
+    *,
+    member_id: str | None = None,
+    body: Any = None,
+    parameters: dict[str, str] | None = None,
+    query: str = "",
+) -> tuple[int, Any]:
+    """A console request as API Gateway hands it on once the member's ID token passed the JWT authorizer."""
+    from local.apigw import http_api_event
+    from local.lambda_runtime import invoke
+    from local.template import functions
+
+    path = route
+    for name, value in (parameters or {}).items():
+        path = path.replace("{" + name + "}", value)
+    event = http_api_event(
+        method,
+        path,
+        route_path=route,
+        body=json.dumps(body) if body is not None else None,
+        headers={"authorization": "Bearer id-token", **({"content-type": "application/json"} if body else {})},
+        path_parameters=parameters,
+        query=query,
+    )
+    claims = {
+        "sub": member_id or f"{role}-sub",
+        "email": f"{role}@example.com",
+        "custom:business_id": business_id,
+        "cognito:groups": f"[{role}]",
+        "token_use": "id",
+    }
+    event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    response = invoke(functions()[function], event)
+    return response["statusCode"], json.loads(response.get("body") or "null")
+
+
 def upload_document(
     api: HttpApiGateway, api_key: str, request_id: str, content: bytes = PDF, content_type: str = "application/pdf"
 ) -> str:

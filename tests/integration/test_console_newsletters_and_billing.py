@@ -4,48 +4,17 @@ An owner imports subscribers, sends newsletters, reads usage and connects number
 newsletters and their runs but changes nothing; another business's newsletter is not found.
 """
 
-import json
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from local.apigw import http_api_event
-from local.lambda_runtime import invoke
-from local.template import functions
 from tests.integration.test_newsletters import NUMBER, VARIABLES, WEEKLY
-from tests.support import add_number, approved_template, bearer, sign_up
+from tests.support import add_number, approved_template, as_member, bearer, sign_up
 
 CONSENT = {"source": "console:csv_import", "at": "2026-11-23T09:30:00+01:00", "text": "Ja, Newsletter bitte."}
 
 
-def _as_member(function, method, route, business_id, role, body=None, parameters=None, query=""):
-    """A console request as API Gateway hands it on once the member's ID token passed the JWT authorizer."""
-    path = route
-    for name, value in (parameters or {}).items():
-        path = path.replace("{" + name + "}", value)
-    event = http_api_event(
-        method,
-        path,
-        route_path=route,
-        body=json.dumps(body) if body is not None else None,
-        headers={"authorization": "Bearer id-token", **({"content-type": "application/json"} if body else {})},
-        path_parameters=parameters,
-        query=query,
-    )
-    event["routeKey"] = event["requestContext"]["routeKey"] = f"{method} {route}"
-    claims = {
-        "sub": f"{role}-sub",
-        "email": f"{role}@example.com",
-        "custom:business_id": business_id,
-        "cognito:groups": f"[{role}]",
-        "token_use": "id",
-    }
-    event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
-    response = invoke(functions()[function], event)
-    return response["statusCode"], json.loads(response.get("body") or "null")
-
-
 def _newsletters(method, route, business_id, role, **kwargs):
-    return _as_member("NewslettersApiFunction", method, route, business_id, role, **kwargs)
+    return as_member("NewslettersApiFunction", method, route, business_id, role, **kwargs)
 
 
 def test_an_owner_imports_subscribers_with_one_consent_and_sees_each_rows_result(api, aws):
@@ -131,12 +100,12 @@ def test_usage_invoices_and_numbers_are_the_owners(api, aws):
     business_id = business["business_id"]
     add_number(api, key, NUMBER)
     # When its owner opens usage, invoices and the numbers in the console
-    status, usage = _as_member("BillingApiFunction", "GET", "/team/v1/usage", business_id, "owner")
+    status, usage = as_member("BillingApiFunction", "GET", "/team/v1/usage", business_id, "owner")
     assert status == 200, usage
     assert (usage["business_id"], usage["tier"]) == (business_id, "free")
-    status, invoices = _as_member("BillingApiFunction", "GET", "/team/v1/invoices", business_id, "owner")
+    status, invoices = as_member("BillingApiFunction", "GET", "/team/v1/invoices", business_id, "owner")
     assert (status, invoices["items"]) == (200, [])
-    status, numbers = _as_member("BusinessApiFunction", "GET", "/team/v1/phone-numbers", business_id, "owner")
+    status, numbers = as_member("BusinessApiFunction", "GET", "/team/v1/phone-numbers", business_id, "owner")
     assert (status, [n["phone_number_id"] for n in numbers["items"]]) == (200, [NUMBER])
     # Then an agent sees none of them
     for function, route in (
@@ -145,7 +114,7 @@ def test_usage_invoices_and_numbers_are_the_owners(api, aws):
         ("BusinessApiFunction", "/team/v1/phone-numbers"),
         ("BusinessApiFunction", "/team/v1/whatsapp-accounts"),
     ):
-        status, refused = _as_member(function, "GET", route, business_id, "agent")
+        status, refused = as_member(function, "GET", route, business_id, "agent")
         assert (status, refused["error"]["code"]) == (403, "role_not_allowed"), route
 
 

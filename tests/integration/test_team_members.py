@@ -4,48 +4,20 @@ Each member gets a login in the team's user pool with their business and role; t
 /team routes act as the signed-in member (API Gateway's JWT authorizer put their claims in the event).
 """
 
-import json
-
 import boto3
 
-from local.apigw import http_api_event
-from local.lambda_runtime import invoke
-from local.template import REGION, functions, load_template, physical_name
-from tests.support import bearer, post_json, sign_up
+from local.template import REGION, load_template, physical_name
+from tests.support import as_member, bearer, post_json, sign_up
 
 POOL = physical_name(load_template(), "TeamUserPool")
-BUSINESS_API = functions()["BusinessApiFunction"]
 
 
 def _cognito():
     return boto3.client("cognito-idp", region_name=REGION)
 
 
-def _as_member(method, path, route, business_id, role, member_id="owner-sub", body=None, parameters=None):
-    """A console request as API Gateway hands it on once the member's ID token passed the JWT authorizer."""
-    event = http_api_event(
-        method,
-        path,
-        route_path=route,
-        body=json.dumps(body) if body is not None else None,
-        headers={"authorization": "Bearer id-token", **({"content-type": "application/json"} if body else {})},
-        path_parameters=parameters,
-    )
-    event["routeKey"] = event["requestContext"]["routeKey"] = f"{method} {route}"
-    event["requestContext"]["authorizer"] = {
-        "jwt": {
-            "claims": {
-                "sub": member_id,
-                "email": f"{role}@example.com",
-                "custom:business_id": business_id,
-                "cognito:groups": f"[{role}]",
-                "token_use": "id",
-            },
-            "scopes": None,
-        }
-    }
-    response = invoke(BUSINESS_API, event)
-    return response["statusCode"], json.loads(response.get("body") or "null")
+def _as_member(method, route, business_id, role, **kwargs):
+    return as_member("BusinessApiFunction", method, route, business_id, role, **kwargs)
 
 
 def test_a_business_invites_its_first_owner_with_its_api_key(api, aws):
@@ -106,7 +78,6 @@ def test_an_owner_invites_and_removes_an_agent_in_the_console_and_cannot_remove_
     status, agent = _as_member(
         "POST",
         "/team/v1/members",
-        "/team/v1/members",
         business_id,
         "owner",
         body={"email": "al@example.com", "role": "agent"},
@@ -115,16 +86,14 @@ def test_an_owner_invites_and_removes_an_agent_in_the_console_and_cannot_remove_
     assert status == 201
     assert agent["invited_by"] == "owner@example.com"
     # And the owner removes the agent: their login is gone
-    path = f"/team/v1/members/{agent['member_id']}"
     route = "/team/v1/members/{member_id}"
     parameters = {"member_id": agent["member_id"]}
-    assert _as_member("DELETE", path, route, business_id, "owner", parameters=parameters)[0] == 204
+    assert _as_member("DELETE", route, business_id, "owner", parameters=parameters)[0] == 204
     assert _cognito().list_users(UserPoolId=POOL, Filter='email = "al@example.com"')["Users"] == []
-    assert _as_member("DELETE", path, route, business_id, "owner", parameters=parameters)[0] == 404
+    assert _as_member("DELETE", route, business_id, "owner", parameters=parameters)[0] == 404
     # And an owner cannot remove themselves
     status, owner = _as_member(
         "POST",
-        "/team/v1/members",
         "/team/v1/members",
         business_id,
         "owner",
@@ -133,11 +102,10 @@ def test_an_owner_invites_and_removes_an_agent_in_the_console_and_cannot_remove_
     mine = {"member_id": owner["member_id"]}
     status, refused = _as_member(
         "DELETE",
-        f"/team/v1/members/{owner['member_id']}",
         route,
         business_id,
         "owner",
-        owner["member_id"],
+        member_id=owner["member_id"],
         parameters=mine,
     )
     assert status == 409
@@ -146,8 +114,8 @@ def test_an_owner_invites_and_removes_an_agent_in_the_console_and_cannot_remove_
 
 def test_an_agent_may_not_see_or_change_the_team(api, aws):
     business_id = sign_up(api)[0]["business_id"]
-    status, refused = _as_member("GET", "/team/v1/members", "/team/v1/members", business_id, "agent")
+    status, refused = _as_member("GET", "/team/v1/members", business_id, "agent")
     assert status == 403
     assert refused["error"]["code"] == "role_not_allowed"
     body = {"email": "x@example.com", "role": "owner"}
-    assert _as_member("POST", "/team/v1/members", "/team/v1/members", business_id, "agent", body=body)[0] == 403
+    assert _as_member("POST", "/team/v1/members", business_id, "agent", body=body)[0] == 403

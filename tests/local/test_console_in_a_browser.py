@@ -1,16 +1,16 @@
 """The console in a real browser against the local platform (console/e2e/console.e2e.mjs, Playwright).
 
-An owner signs in, a customer's message (as `make customer` sends it) appears in the inbox within
-3 seconds without a reload; the owner applies for verification and uploads a document, a reviewer
-signs in, opens the request with its document shown, claims and approves it with a reason (identity
-pool credentials signing the /admin calls), and the owner sees the badge; the owner imports subscribers
-from a CSV, a newsletter scheduled 10 seconds ahead shows as sent with its stats and the usage chart
-shows it; the agent replies and sees it reach read;
-screenshots of each main
-screen at desktop and phone widths land in build/console-screenshots. Any browser console error
-or failed request fails it. It needs the built console (`make console`) and Debian's chromium
-(`make chromium`): `make test` provides both and requires this test to run
-(BIZLINE_BROWSER_TESTS=required); elsewhere it is skipped, saying what is missing.
+An owner signs in, a customer's message (as `make customer` sends it) appears in the inbox without
+a reload (the time it took is printed; the inbox's one-second poll is held by its component test);
+the owner applies for verification and uploads a document, a reviewer signs in, opens the request
+with its document shown, claims and approves it with a reason (identity pool credentials signing the
+/admin calls), and the owner sees the badge; the owner imports subscribers from a CSV, a newsletter
+scheduled 10 seconds ahead shows as sent with its stats and the usage chart shows it; the agent
+replies and sees it reach read; screenshots of each main screen at desktop and phone widths land in
+build/console-screenshots. Any browser console error or failed request fails it. It needs the built
+console (`make console`) and Debian's chromium (`make chromium`): `make test` provides both and
+requires this test to run (BIZLINE_BROWSER_TESTS=required); elsewhere it is skipped, saying what is
+missing.
 """
 
 import os

@@ -9,7 +9,6 @@ import json
 import urllib.error
 import urllib.request
 
-import boto3
 import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -26,26 +25,10 @@ from local.demo import (
     seed_demo_verification_request,
 )
 from local.identity_pool import IDENTITY_PATH
-from local.platform import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
 from local.template import REGION
+from tests.local.console_sign_in import console_id_token
 
 pytestmark = pytest.mark.slow  # starts a local platform
-
-
-def _id_token(platform, email, password):
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=platform.endpoint,
-        region_name=REGION,
-        aws_access_key_id=LOCAL_ACCESS_KEY,
-        aws_secret_access_key=LOCAL_SECRET_KEY,
-    )
-    answer = cognito.initiate_auth(
-        ClientId=platform.console_config.client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": password},
-    )
-    return answer["AuthenticationResult"]["IdToken"]
 
 
 def _identity_call(platform, action, body):
@@ -75,7 +58,7 @@ def _logins(platform, token):
 
 def _credentials(platform, email, password):
     """The console's two calls: GetId, then GetCredentialsForIdentity, with the member's ID token."""
-    token = _id_token(platform, email, password)
+    token = console_id_token(platform, email, password)
     pool_id = platform.console_config.identity_pool_id
     logins = _logins(platform, token)
     status, identity = _identity_call(platform, "GetId", {"IdentityPoolId": pool_id, "Logins": logins})
@@ -168,14 +151,14 @@ def test_the_identity_pool_refuses_unauthenticated_and_forged_logins(platform, r
     pool_id = platform.console_config.identity_pool_id
     # When no token, or a token whose signature was altered, is presented
     anonymous = _identity_call(platform, "GetId", {"IdentityPoolId": pool_id})
-    token = _id_token(platform, DEMO_REVIEWER_EMAIL, DEMO_REVIEWER_PASSWORD)
+    token = console_id_token(platform, DEMO_REVIEWER_EMAIL, DEMO_REVIEWER_PASSWORD)
     forged_logins = _logins(platform, token[:-4] + "AAAA")
     forged = _identity_call(platform, "GetId", {"IdentityPoolId": pool_id, "Logins": forged_logins})
     # Then both are refused, and another member's identity cannot be asked for with the reviewer's token
     assert anonymous[0] == forged[0] == 400
     assert anonymous[1]["__type"] == forged[1]["__type"] == "NotAuthorizedException"
     identity_id, _ = reviewer
-    owner_token = _id_token(platform, DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD)
+    owner_token = console_id_token(platform, DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD)
     stolen = _identity_call(
         platform, "GetCredentialsForIdentity", {"IdentityId": identity_id, "Logins": _logins(platform, owner_token)}
     )

@@ -8,7 +8,6 @@ import json
 import urllib.error
 import urllib.request
 
-import boto3
 import pytest
 
 from local.demo import (
@@ -20,8 +19,7 @@ from local.demo import (
     DEMO_OWNER_PASSWORD,
     DEMO_PHONE_NUMBER_ID,
 )
-from local.platform import LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY
-from local.template import REGION
+from tests.local.console_sign_in import console_id_token
 
 pytestmark = pytest.mark.slow  # starts a local platform
 
@@ -40,30 +38,14 @@ def _call(platform, method, path, token=None, body=None, headers=None):
         return error.code, json.loads(error.read() or b"null")
 
 
-def _sign_in(platform, email, password):
-    cognito = boto3.client(
-        "cognito-idp",
-        endpoint_url=platform.endpoint,
-        region_name=REGION,
-        aws_access_key_id=LOCAL_ACCESS_KEY,
-        aws_secret_access_key=LOCAL_SECRET_KEY,
-    )
-    answer = cognito.initiate_auth(
-        ClientId=platform.console_config.client_id,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": email, "PASSWORD": password},
-    )
-    return answer["AuthenticationResult"]["IdToken"]
-
-
 @pytest.fixture(scope="module")
 def owner(platform):
-    return _sign_in(platform, DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD)
+    return console_id_token(platform, DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD)
 
 
 @pytest.fixture(scope="module")
 def agent(platform):
-    return _sign_in(platform, DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD)
+    return console_id_token(platform, DEMO_AGENT_EMAIL, DEMO_AGENT_PASSWORD)
 
 
 def test_the_banner_prints_the_seeded_owner_and_agent(platform):

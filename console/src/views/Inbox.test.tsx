@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
-import type { Conversation } from "../lib/api";
-import { byLastActivity, displayName, matching } from "./Inbox";
+import { render } from "@testing-library/preact";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Api, Conversation } from "../lib/api";
+import { byLastActivity, displayName, Inbox, matching } from "./Inbox";
 
 const anna: Conversation = {
   customer_id: "cus_a",
@@ -18,7 +19,26 @@ const ben: Conversation = {
   service_window_open: false,
 };
 
+afterEach(() => vi.useRealTimers());
+
 describe("the inbox", () => {
+  it("shows a conversation the server lists from its next poll, a second later, without a reload", async () => {
+    // Given an inbox whose first read finds nothing, and a customer who writes right after
+    vi.useFakeTimers();
+    const conversations = vi.fn().mockResolvedValueOnce({ items: [] }).mockResolvedValue({ items: [anna] });
+    const api = { conversations, markRead: vi.fn() } as unknown as Api;
+    const { container } = render(
+      <Inbox api={api} memberId="m-1" memberEmail="eva@example.com" owner={true} open={() => undefined} />,
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    expect(container.querySelector('[data-customer="cus_a"]')).toBeNull();
+    // When a second passes
+    await vi.advanceTimersByTimeAsync(1000);
+    // Then the list was read again and shows the conversation
+    expect(conversations).toHaveBeenCalledTimes(2);
+    expect(container.querySelector('[data-customer="cus_a"]')!.textContent).toContain("Habt ihr heute Kipferl?");
+  });
+
   it("lists conversations by last activity", () => {
     expect(byLastActivity([anna, ben]).map((c) => c.customer_id)).toEqual(["cus_b", "cus_a"]);
   });

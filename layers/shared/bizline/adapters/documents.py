@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from bizline.adapters import s3_links
 from bizline.adapters.aws_clients import client
 from bizline.models.verification import UploadedFile
 from bizline.settings import get_settings
@@ -74,26 +75,10 @@ def delete_object(object_key: str) -> None:
 
 def presigned_preview(object_key: str, filename: str, content_type: str, expires_in: int) -> str:
     """A short-lived GET link that shows the object in the browser (inline, as its checked content type)."""
-    return _s3().generate_presigned_url(
-        "get_object",
-        Params={
-            "Bucket": get_settings().verification_documents_bucket,
-            "Key": object_key,
-            "ResponseContentDisposition": f'inline; filename="{filename}"',
-            "ResponseContentType": content_type,
-        },
-        ExpiresIn=expires_in,
-    )
+    bucket = get_settings().verification_documents_bucket
+    return s3_links.presigned_get(bucket, object_key, filename, expires_in, inline=True, content_type=content_type)
 
 
 def presigned_download(object_key: str, filename: str, expires_in: int) -> str:
     """A short-lived GET link that downloads the object under `filename`."""
-    return _s3().generate_presigned_url(
-        "get_object",
-        Params={
-            "Bucket": get_settings().verification_documents_bucket,
-            "Key": object_key,
-            "ResponseContentDisposition": f'attachment; filename="{filename}"',
-        },
-        ExpiresIn=expires_in,
-    )
+    return s3_links.presigned_get(get_settings().verification_documents_bucket, object_key, filename, expires_in)

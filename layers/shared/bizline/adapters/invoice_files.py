@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from bizline.adapters import s3_links
 from bizline.adapters.aws_clients import client
 from bizline.settings import get_settings
 
@@ -35,12 +36,4 @@ def put(key: str, body: bytes, content_type: str) -> None:
 
 def download_link(key: str, filename: str, expires_in: int) -> str:
     """A presigned GET link that saves the file under `filename`."""
-    return _s3().generate_presigned_url(
-        "get_object",
-        Params={
-            "Bucket": get_settings().invoices_bucket,
-            "Key": key,
-            "ResponseContentDisposition": f'attachment; filename="{filename}"',
-        },
-        ExpiresIn=expires_in,
-    )
+    return s3_links.presigned_get(get_settings().invoices_bucket, key, filename, expires_in)

@@ -148,20 +148,25 @@ def delete_newsletter(business_id: str, newsletter_id: str) -> bool:
     return True
 
 
-def skip_run(business_id: str, newsletter_id: str, run_id: str, now: datetime, reason: str) -> bool:
-    """Keep a firing that opened no run (and why), once; False when this run exists (a repeated firing)."""
+def _open_run(business_id: str, newsletter_id: str, run_id: str, now: datetime, **fields: str) -> bool:
+    """Write a run's first record at page 0, once: False when this run exists (a repeated firing)."""
     record = NewsletterRecord(
         business_id=business_id,
         newsletter_key=_run_key(newsletter_id, run_id),
-        state=SKIPPED,
-        skip_reason=reason,
         page=0,
         created_at=to_iso(now),
-        finished_at=to_iso(now),
         audience=0,
         queued=0,
+        **fields,
     )
     return save_if(record, NewsletterRecord.newsletter_key.does_not_exist())
+
+
+def skip_run(business_id: str, newsletter_id: str, run_id: str, now: datetime, reason: str) -> bool:
+    """Keep a firing that opened no run (and why), once; False when this run exists (a repeated firing)."""
+    return _open_run(
+        business_id, newsletter_id, run_id, now, state=SKIPPED, skip_reason=reason, finished_at=to_iso(now)
+    )
 
 
 # -- runs -----------------------------------------------------------------------------------------
@@ -169,17 +174,7 @@ def skip_run(business_id: str, newsletter_id: str, run_id: str, now: datetime, r
 
 def start_run(business_id: str, newsletter_id: str, run_id: str, now: datetime, lease_until: datetime) -> bool:
     """Open a run at page 0, leased to the invocation opening it; False when this run was opened before."""
-    record = NewsletterRecord(
-        business_id=business_id,
-        newsletter_key=_run_key(newsletter_id, run_id),
-        state=SENDING,
-        page=0,
-        created_at=to_iso(now),
-        lease_until=to_iso(lease_until),
-        audience=0,
-        queued=0,
-    )
-    return save_if(record, NewsletterRecord.newsletter_key.does_not_exist())
+    return _open_run(business_id, newsletter_id, run_id, now, state=SENDING, lease_until=to_iso(lease_until))
 
 
 def take_run(
