@@ -44,6 +44,26 @@ DEMO_REVIEWER_EMAIL = "reviewer@bizline.example"
 DEMO_REVIEWER_PASSWORD = "Demo-Reviewer-2026"  # noqa: S105 - local only, never in AWS
 
 
+def seed_event_member(event: dict[str, Any], now: datetime | None = None) -> None:
+    """Put the team member a console event's ID token names on their business's team, unless there already.
+
+    Each console request's member is checked against the team (a removed member stops at once); the
+    sample events carry fixed claims, so `make invoke` and the tests seed the member they name.
+    """
+    from bizline.adapters import team_members_store
+    from bizline.models.team import StoredMember
+    from bizline.rules.team_roles import member_from_claims
+
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("jwt", {}).get("claims")
+    member = member_from_claims(claims or {})
+    if member is None or team_members_store.get_member(member.business_id, member.member_id) is not None:
+        return
+    role = member.role or "agent"
+    team_members_store.put_member(
+        StoredMember(member.business_id, member.member_id, member.email, role, now or datetime.now(UTC))
+    )
+
+
 def seed_demo_team(cognito: Any, user_pool_id: str, now: datetime | None = None) -> None:
     """The bakery's owner and one agent in the team's user pool, with passwords they can sign in with."""
     from bizline.adapters import team_members_store

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from local.demo import DEMO_REQUEST_ID, seed_demo_verification_request
+from local.demo import DEMO_REQUEST_ID, seed_demo_verification_request, seed_event_member
 from local.platform import LocalPlatform
 
 
@@ -22,7 +22,9 @@ def find_function(platform: LocalPlatform, name: str) -> str:
 
 
 def seed_what_it_refers_to(event: dict[str, Any]) -> None:
-    """The demo verification request, when the event acts on it (claimed first for a decision)."""
+    """The team member a console event names, and the demo verification request when the event acts on
+    it (claimed first for a decision)."""
+    seed_event_member(event)
     path = str(event.get("rawPath", ""))
     if DEMO_REQUEST_ID in path:
         seed_demo_verification_request(in_review=path.endswith("/decision"))

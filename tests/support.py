@@ -276,9 +276,14 @@ def as_member(
     body: Any = None,
     parameters: dict[str, str] | None = None,
     query: str = "",
+    on_the_team: bool = True,
 ) -> tuple[int, Any]:
-    """A console request as API Gateway hands it on once the member's ID token passed the JWT authorizer."""
+    """A console request as API Gateway hands it on once the member's ID token passed the JWT authorizer.
+
+    The member is put on the business's team first, unless `on_the_team` is False (one removed, say).
+    """
     from local.apigw import http_api_event
+    from local.demo import seed_event_member
     from local.lambda_runtime import invoke
     from local.template import functions
 
@@ -302,6 +307,8 @@ def as_member(
         "token_use": "id",
     }
     event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    if on_the_team:
+        seed_event_member(event)
     response = invoke(functions()[function], event)
     return response["statusCode"], json.loads(response.get("body") or "null")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from bizline.adapters.tables import ApiKeyRecord
 
-from local.demo import DEMO_BUSINESS_ID, DEMO_SPARE_KEY_ID, seed_demo_business, seed_demo_meta_secret
+from local.demo import DEMO_BUSINESS_ID, DEMO_SPARE_KEY_ID, seed_demo_business, seed_demo_meta_secret, seed_event_member
 from local.lambda_runtime import invoke
 from local.template import PROJECT_ROOT, functions
 
@@ -164,10 +164,12 @@ def test_every_sample_event_has_an_expectation():
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_STATUS))
 def test_http_sample_events_answer_as_expected(aws, name):
-    # Given the demo bakery the sample events act for, and the local Meta app secret
+    # Given the demo bakery the sample events act for, the team member a console event names, and the
+    # local Meta app secret
     seed_demo_business()
     seed_demo_meta_secret(aws["secretsmanager"])
     event = json.loads((EVENTS / name).read_text())
+    seed_event_member(event)
     # When the event is invoked on its function
     response = invoke(SPECS[Path(name).parent.name], event)
     # Then it answers the expected status with a JSON body where there is one

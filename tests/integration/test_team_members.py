@@ -5,6 +5,7 @@ Each member gets a login in the team's user pool with their business and role; t
 """
 
 import boto3
+import pytest
 
 from local.template import REGION, load_template, physical_name
 from tests.support import as_member, bearer, post_json, sign_up
@@ -119,3 +120,36 @@ def test_an_agent_may_not_see_or_change_the_team(api, aws):
     assert refused["error"]["code"] == "role_not_allowed"
     body = {"email": "x@example.com", "role": "owner"}
     assert _as_member("POST", "/team/v1/members", business_id, "agent", body=body)[0] == 403
+
+
+CONSOLE_READS = [
+    ("BusinessApiFunction", "/team/v1/members"),
+    ("MessagingApiFunction", "/team/v1/conversations"),
+    ("NewslettersApiFunction", "/team/v1/newsletters"),
+    ("VerificationApiFunction", "/team/v1/verification-requests"),
+    ("BillingApiFunction", "/team/v1/invoices"),
+]
+
+
+@pytest.mark.parametrize(("function", "route"), CONSOLE_READS)
+def test_a_removed_member_is_refused_at_once_while_their_token_is_still_valid(api, aws, function, route):
+    # Given a second owner of the business, reading in the console
+    business_id = sign_up(api)[0]["business_id"]
+    status, colleague = _as_member(
+        "POST", "/team/v1/members", business_id, "owner", body={"email": "o2@example.com", "role": "owner"}
+    )
+    assert status == 201
+
+    def colleague_reads():
+        member_id = colleague["member_id"]
+        return as_member(function, "GET", route, business_id, "owner", member_id=member_id, on_the_team=False)
+
+    assert colleague_reads()[0] == 200
+    # When the first owner removes them
+    removal = {"member_id": colleague["member_id"]}
+    assert _as_member("DELETE", "/team/v1/members/{member_id}", business_id, "owner", parameters=removal)[0] == 204
+    # Then their next request, with the same ID token (valid for up to an hour), is refused
+    status, refused = colleague_reads()
+    assert status == 401
+    assert refused["error"]["code"] == "unauthorized"
+    assert "no longer a member" in refused["error"]["message"]

@@ -20,7 +20,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from bizline.errors import (
     BadRequest,
     BizlineError,
-    Forbidden,
     PayloadTooLarge,
     Unauthorized,
     UnsupportedMediaType,
@@ -28,7 +27,7 @@ from bizline.errors import (
 )
 from bizline.models.common import ErrorResponse, GatewayMessage, error_body
 from bizline.observability import logger
-from bizline.rules.team_roles import TEAM_PREFIX, TeamMember, is_team_path, may_call, member_from_claims
+from bizline.rules.team_roles import TEAM_PREFIX
 from bizline.settings import get_settings
 
 API_TITLE = "bizline API"
@@ -342,43 +341,3 @@ def reviewer_identity(event: APIGatewayProxyEventV2) -> str:
         raise Unauthorized("A signed (AWS SigV4) request is required.")
     cognito_identity = iam.cognito_identity_id if iam else ""
     return f"{identity} ({cognito_identity})" if cognito_identity else identity
-
-
-def _route(event: APIGatewayProxyEventV2) -> tuple[str, str]:
-    method, _, path = (event.route_key or "").partition(" ")
-    return method, path
-
-
-def team_member(event: APIGatewayProxyEventV2) -> TeamMember | None:
-    """The signed-in member a console (/team) request comes from; None for an API key's request.
-
-    API Gateway's JWT authorizer has verified the ID token; its claims name the member's business
-    and groups. 401 when they name no member of a business, 403 when the role may not call the route.
-    """
-    method, path = _route(event)
-    if not is_team_path(path):
-        return None
-    authorizer = event.request_context.authorizer
-    member = member_from_claims((authorizer.jwt_claim if authorizer else None) or {})
-    if member is None:
-        # Only reachable when a /team route lost its JWT authorizer, or a token of no business's member.
-        raise Unauthorized("Sign in as a member of a business: the console's routes need a team member's ID token.")
-    if not may_call(member.role, method, path):
-        raise Forbidden(
-            f"A member with the role {member.role or 'none'} may not do this; ask an owner of the business.",
-            code="role_not_allowed",
-        )
-    return member
-
-
-def authenticated_business_id(event: APIGatewayProxyEventV2) -> str:
-    """The business this request acts for: a team member's (console routes), or the API key's, checked
-    against the key itself (see authentication.authenticate)."""
-    from bizline.services.authentication import authenticate
-
-    member = team_member(event)
-    if member is not None:
-        return member.business_id
-    authorizer = event.request_context.authorizer
-    authorized = (authorizer.get_lambda or {}).get("business_id") if authorizer else None
-    return authenticate(event.headers.get("authorization"), authorized)

@@ -10,8 +10,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from bizline.models.api_keys import ApiKeyList, CreateApiKeyRequest
 from bizline.models.businesses import Business, BusinessUpdate, NewApiKeyView, SignUpRequest, SignUpResponse
 from bizline.observability import metrics
+from bizline.routes.acting import authenticated_business_id
 from bizline.services import accounts
-from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
+from bizline.web import AUTHENTICATED, error_responses
 
 _TAGS = ["Business accounts"]
 _KEY_TAGS = ["API keys"]

@@ -17,9 +17,10 @@ from bizline.models.messaging import (
     MessageList,
     SendMessageRequest,
 )
+from bizline.routes.acting import authenticated_business_id, team_member
 from bizline.services import conversations, deliveries, inbox
 from bizline.services import idempotent_replies as replies_api
-from bizline.web import AUTHENTICATED, CURSOR_DESCRIPTION, authenticated_business_id, error_responses, team_member
+from bizline.web import AUTHENTICATED, CURSOR_DESCRIPTION, error_responses
 
 Limit = Annotated[int, Query(ge=1, le=100)]
 

@@ -15,8 +15,9 @@ from bizline.models.newsletters import (
     NewsletterList,
     UpdateNewsletterRequest,
 )
+from bizline.routes.acting import authenticated_business_id
 from bizline.services import newsletters
-from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
+from bizline.web import AUTHENTICATED, error_responses
 
 _TAGS = ["Newsletters"]
 NewsletterId = Annotated[str, Path(pattern=r"^nl_[0-9a-f]{20}$")]

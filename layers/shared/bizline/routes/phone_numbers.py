@@ -7,8 +7,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from bizline.models.messaging import AddPhoneNumberRequest, PhoneNumber, PhoneNumberList, WebhookSecret
+from bizline.routes.acting import authenticated_business_id
 from bizline.services import accounts, number_registration, phone_numbers
-from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
+from bizline.web import AUTHENTICATED, error_responses
 
 _TAGS = ["Phone numbers"]
 

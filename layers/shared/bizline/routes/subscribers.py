@@ -16,9 +16,10 @@ from bizline.models.subscribers import (
     SubscriberList,
     UpdateSubscriberRequest,
 )
+from bizline.routes.acting import authenticated_business_id
 from bizline.services import consent_keywords as consent
 from bizline.services import subscribers
-from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
+from bizline.web import AUTHENTICATED, error_responses
 
 _TAGS = ["Subscribers"]
 CustomerId = Annotated[str, Path(pattern=r"^cus_[0-9a-f]{20}$")]

@@ -7,8 +7,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from bizline.models.team import InviteMemberRequest, Member, MemberList
+from bizline.routes.acting import authenticated_business_id, team_member
 from bizline.services import team
-from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses, team_member
+from bizline.web import AUTHENTICATED, error_responses
 
 _TAGS = ["Team"]
 
@@ -50,7 +51,7 @@ def build_router() -> Router:
     @router.delete(
         "/v1/members/<member_id>",
         summary="Remove a member",
-        description="Deletes their login at once (a console session ends within the hour its token lasts).",
+        description="Deletes their login; their console stops at once (each console request checks the team).",
         tags=_TAGS,
         security=AUTHENTICATED,
         responses={204: {"description": "Removed.", "content": {}}} | error_responses(401, 404, 409, 422),

@@ -7,8 +7,9 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from bizline.models.templates import CreateTemplateRequest, Template, TemplateList
+from bizline.routes.acting import authenticated_business_id
 from bizline.services import templates
-from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
+from bizline.web import AUTHENTICATED, error_responses
 
 _TAGS = ["Templates"]
 TemplateId = Annotated[str, Path(pattern=r"^[0-9]{1,32}$")]

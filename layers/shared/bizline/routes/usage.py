@@ -18,8 +18,9 @@ from bizline.models.billing import (
     UsageReport,
     UsageReportList,
 )
+from bizline.routes.acting import authenticated_business_id
 from bizline.services import invoice_files, invoices, usage
-from bizline.web import AUTHENTICATED, REVIEWER, authenticated_business_id, error_responses, reviewer_identity
+from bizline.web import AUTHENTICATED, REVIEWER, error_responses, reviewer_identity
 
 MonthQuery = Annotated[str | None, Query(pattern=MONTH_PATTERN, description="YYYY-MM (UTC); this month by default.")]
 

@@ -15,8 +15,9 @@ from bizline.models.verification import (
     VerificationRequestList,
 )
 from bizline.observability import metrics
+from bizline.routes.acting import authenticated_business_id
 from bizline.services import verification
-from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
+from bizline.web import AUTHENTICATED, error_responses
 
 _TAGS = ["Verification"]
 RequestId = Annotated[str, Path(max_length=64)]

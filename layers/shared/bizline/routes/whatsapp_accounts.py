@@ -12,8 +12,9 @@ from bizline.models.whatsapp_accounts import (
     WhatsAppAccount,
     WhatsAppAccountList,
 )
+from bizline.routes.acting import authenticated_business_id
 from bizline.services import whatsapp_accounts
-from bizline.web import AUTHENTICATED, authenticated_business_id, error_responses
+from bizline.web import AUTHENTICATED, error_responses
 
 _TAGS = ["WhatsApp Business Accounts"]
 WabaIdPath = Annotated[str, Path(pattern=r"^[0-9]{1,32}$")]
