@@ -235,7 +235,7 @@ async function scheduleNewsletter(page, template) {
   await page.locator("#nl-var-1").fill("Kipferl");
   const anna = await page.locator("#nl-preview-subscriber option", { hasText: "436601234567" }).getAttribute("value");
   await page.locator("#nl-preview-subscriber").selectOption(anna);
-  await page.locator(".newsletter-preview", { hasText: "Hallo Anna, frische Kipferl heute!" }).waitFor({ timeout: 5000 });
+  await page.locator(".newsletter-preview", { hasText: "Hallo Anna, frische Kipferl heute!" }).waitFor();
   await page.locator("#nl-zone").selectOption("Europe/Vienna");
   await page.locator("#nl-send-at").fill(wallClockIn(10, "Europe/Vienna"));
   await page.getByRole("button", { name: "Schedule" }).click();
@@ -407,7 +407,7 @@ async function main() {
     await page.locator("#reply").fill(reply);
     await page.locator("#reply").press("Enter");
     const sent = page.locator(".message.outbound", { hasText: reply });
-    await sent.waitFor({ timeout: 5000 });
+    await sent.waitFor();
     await sent.locator(".sender", { hasText: AGENT.email }).waitFor();
     step("the agent's reply shows in the thread, sent by the agent");
     await sent.locator('.ticks[data-status="read"]').waitFor({ timeout: 20_000 });

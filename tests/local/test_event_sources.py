@@ -145,7 +145,7 @@ def test_a_one_time_schedule_fires_once_and_is_deleted(fixture_platform, aws_cli
         },
     )
     assert wait_for(lambda: len(_scheduled("one-time")) == 1, timeout=10)
-    assert wait_for(lambda: scheduler.list_schedules(GroupName="TaskSchedules")["Schedules"] == [], timeout=5)
+    assert wait_for(lambda: scheduler.list_schedules(GroupName="TaskSchedules")["Schedules"] == [])
     time.sleep(2)
     assert len(_scheduled("one-time")) == 1
 
