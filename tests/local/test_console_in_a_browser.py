@@ -5,7 +5,8 @@ a reload (the time it took is printed; the inbox's one-second poll is held by it
 the owner applies for verification and uploads a document, a reviewer signs in, opens the request
 with its document shown, claims and approves it with a reason (identity pool credentials signing the
 /admin calls), and the owner sees the badge; the owner imports subscribers from a CSV, a newsletter
-scheduled 10 seconds ahead shows as sent with its stats and the usage chart shows it; the agent
+scheduled 10 seconds ahead shows as sent with its stats and the usage chart shows it; an operator
+closes the month and the owner downloads its invoice's CSV through its presigned link; the agent
 replies and sees it reach read; screenshots of each main screen at desktop and phone widths land in
 build/console-screenshots. Any browser console error or failed request fails it. It needs the built
 console (`make console`) and Debian's chromium (`make chromium`): `make test` provides both and
@@ -70,6 +71,7 @@ def test_an_owner_and_an_agent_answer_a_customer_in_the_console(browser_ready, p
     )
     # Then every step passed without a console error or failed request, and each screen was photographed
     assert run.returncode == 0, run.stdout + run.stderr
+    print(run.stdout)  # each step, with how long the customer's message took to show (pytest -s or -rP)
     shots = {path.stem for path in SCREENSHOTS.glob("*.png")}
     for screen in ("sign-in", "inbox", "thread", "settings", "newsletters", "usage", "verification", "review"):
         assert {f"desktop-{screen}", f"phone-{screen}"} <= shots, screen
