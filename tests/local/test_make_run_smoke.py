@@ -1,4 +1,4 @@
-"""`make run`'s entry point: banner, health, a sign-up, and a clean stop within seconds."""
+"""`make run`'s entry point: banner, health, a sign-up, and a clean stop on Ctrl-C."""
 
 import json
 import os
@@ -68,10 +68,10 @@ def test_make_run_starts_serves_and_stops_cleanly():
             assert response.status == 201
             assert json.loads(response.read())["api_key"]["api_key"].startswith("bzl_")
     finally:
-        # And Ctrl-C stops it cleanly within a few seconds
+        # And Ctrl-C stops it cleanly (in a second or two when the machine is idle; the bound is for a loaded one)
         process.send_signal(signal.SIGINT)
         try:
-            code = process.wait(timeout=8)
+            code = process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             raise
