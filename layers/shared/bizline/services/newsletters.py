@@ -230,14 +230,19 @@ def set_messaging_limit(
 ) -> MessagingLimitView:
     """Set the messaging limit Meta gives the business's number; 404 for a number it does not own."""
     owned_phone_number(business_id, phone_number_id)
-    newsletters_store.put_messaging_limit(business_id, phone_number_id, request.limit, now or utc_now())
-    return get_messaging_limit(business_id, phone_number_id)
+    now = now or utc_now()
+    newsletters_store.put_messaging_limit(business_id, phone_number_id, request.limit, now)
+    return _limit_view(business_id, phone_number_id, request.limit, now)
 
 
 def get_messaging_limit(business_id: str, phone_number_id: str) -> MessagingLimitView:
     """The number's messaging limit (Meta's starting tier, 250, until the business sets it)."""
     owned_phone_number(business_id, phone_number_id)
     limit = newsletters_store.get_messaging_limit(business_id, phone_number_id) or newsletter_dispatch.DEFAULT_LIMIT
-    since = newsletter_dispatch.window_start(utc_now())
-    reached = newsletters_store.reached_since(business_id, phone_number_id, since)
+    return _limit_view(business_id, phone_number_id, limit, utc_now())
+
+
+def _limit_view(business_id: str, phone_number_id: str, limit: str, now: datetime) -> MessagingLimitView:
+    """The limit with the customers the number reached in the rolling window up to `now`."""
+    reached = newsletters_store.reached_since(business_id, phone_number_id, newsletter_dispatch.window_start(now))
     return MessagingLimitView(phone_number_id=phone_number_id, limit=limit, reached_in_window=len(reached))
